@@ -1,0 +1,18 @@
+import { diag } from '@opentelemetry/api';
+
+const alreadyWarned = new Set<string>();
+
+/**
+ * Warns once per process and topic through the OpenTelemetry diagnostic logger. Propagation
+ * runs per message; repeating the same warning for every message would flood the logs.
+ */
+export function warnOnce(topic: string, message: string): void {
+  if (alreadyWarned.has(topic)) return;
+  alreadyWarned.add(topic);
+  diag.warn(`tracebridge: ${message}`);
+}
+
+/** @internal Lets tests observe a warning again. */
+export function forgetWarnings(): void {
+  alreadyWarned.clear();
+}

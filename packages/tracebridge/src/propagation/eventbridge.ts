@@ -1,0 +1,110 @@
+import {
+  context as otelContext,
+  type Context,
+  trace,
+  type TextMapPropagator,
+} from '@opentelemetry/api';
+import { warnOnce } from './diag.js';
+import { lazyPayload, type RecordInspection, recordContext, RecordSource } from './inspection.js';
+import { contextFromJsonObject } from './json-context.js';
+import { insertContextMember, utf8ByteLength } from './json-text.js';
+import { EVENTBRIDGE_TIME_FIELD_BYTES, MAX_EVENTBRIDGE_PUT_EVENTS_BYTES } from './limits.js';
+import { OTEL_JSON_KEY } from './names.js';
+import { isPlainRecord, omitKey, ownProperty, type TextMap, w3cPropagator } from './propagator.js';
+import { contextTextMap, type InjectOptions } from './sqs.js';
+import { formatXRayHeader } from './xray.js';
+
+/** The fields of a PutEvents entry that carry a context or count toward its size. */
+export interface EventBridgeEntryInput {
+  Source?: string | undefined;
+  DetailType?: string | undefined;
+  Detail?: string | undefined;
+  Resources?: string[] | undefined;
+  Time?: Date | undefined;
+  TraceHeader?: string | undefined;
+}
+
+/**
+ * Size of a PutEvents entry as EventBridge computes it ("Calculating PutEvents event entry
+ * size"): 14 bytes for `Time` when set, plus the UTF-8 bytes of `Source`, `DetailType`,
+ * `Detail` and each of `Resources`.
+ */
+export function eventBridgeEntryByteLength(entry: EventBridgeEntryInput): number {
+  let bytes = entry.Time ? EVENTBRIDGE_TIME_FIELD_BYTES : 0;
+  bytes += utf8ByteLength(entry.Source ?? '');
+  bytes += utf8ByteLength(entry.DetailType ?? '');
+  bytes += utf8ByteLength(entry.Detail ?? '');
+  for (const resource of entry.Resources ?? []) bytes += utf8ByteLength(resource);
+  return bytes;
+}
+
+/** Injects a text map into an entry within a byte budget for the entry; see {@link injectEventBridgeEntry}. */
+export function injectEventBridgeEntryWithin<Entry extends EventBridgeEntryInput>(
+  entry: Entry,
+  textMap: TextMap,
+  traceHeader: string,
+  maxEntryBytes: number,
+): Entry {
+  const TraceHeader = entry.TraceHeader ?? traceHeader;
+  const detail =
+    entry.Detail === undefined
+      ? undefined
+      : insertContextMember(entry.Detail, JSON.stringify(textMap));
+  if (detail === undefined) return { ...entry, TraceHeader };
+  const injected = { ...entry, Detail: detail, TraceHeader };
+  if (eventBridgeEntryByteLength(injected) <= maxEntryBytes) return injected;
+  warnOnce(
+    'eventbridge-entry-size',
+    `an EventBridge entry was too close to the ${MAX_EVENTBRIDGE_PUT_EVENTS_BYTES}-byte limit for an _otel member; the context travels in TraceHeader only`,
+  );
+  return { ...entry, TraceHeader };
+}
+
+/**
+ * Returns a copy of a PutEvents entry that carries `context`: an `_otel` member inserted
+ * textually after the opening brace of a JSON object `Detail` (never past the 256 KiB limit) and
+ * `TraceHeader` in X-Ray format (kept if the caller set one). EventBridge hands `TraceHeader` on
+ * to X-Ray-aware targets; `_otel` reaches every target inside the event. Never mutates, never
+ * throws.
+ *
+ * @example
+ * ```ts
+ * import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+ * import { injectEventBridgeEntry } from 'tracebridge';
+ *
+ * const entry = { Source: 'shop', DetailType: 'OrderPlaced', Detail: JSON.stringify(order) };
+ * await events.send(new PutEventsCommand({ Entries: [injectEventBridgeEntry(entry)] }));
+ * ```
+ */
+export function injectEventBridgeEntry<Entry extends EventBridgeEntryInput>(
+  entry: Entry,
+  context: Context = otelContext.active(),
+  options: InjectOptions = {},
+): Entry {
+  const textMap = contextTextMap(context, options.propagator ?? w3cPropagator);
+  const spanContext = trace.getSpanContext(context);
+  if (!textMap || !spanContext) return entry;
+  return injectEventBridgeEntryWithin(
+    entry,
+    textMap,
+    formatXRayHeader(spanContext),
+    MAX_EVENTBRIDGE_PUT_EVENTS_BYTES,
+  );
+}
+
+/**
+ * Reads an EventBridge event delivered straight to Lambda. Lambda has already parsed it, so the
+ * payload is the `detail` object without `_otel`, serialised again as JSON.
+ */
+export function inspectEventBridgeEvent(
+  event: unknown,
+  propagator: TextMapPropagator,
+): RecordInspection {
+  const detail = ownProperty(event, 'detail');
+  const found = isPlainRecord(detail) ? contextFromJsonObject(detail, propagator) : undefined;
+  const payload = isPlainRecord(detail) ? omitKey(detail, OTEL_JSON_KEY) : (detail ?? null);
+  return {
+    context: recordContext(found, RecordSource.EVENTBRIDGE),
+    payload: lazyPayload({ text: JSON.stringify(payload) }),
+  };
+}

@@ -1,0 +1,85 @@
+import { type Context, ROOT_CONTEXT, type SpanContext } from '@opentelemetry/api';
+import { ContextCarrier, type ContextFormat, type FoundContext } from './extracted.js';
+
+/** The kind of Lambda event record, by its event source. */
+export const RecordSource = {
+  SQS: 'aws:sqs',
+  SNS: 'aws:sns',
+  KINESIS: 'aws:kinesis',
+  DYNAMODB: 'aws:dynamodb',
+  EVENTBRIDGE: 'aws.events',
+  UNKNOWN: 'unknown',
+} as const;
+export type RecordSource = (typeof RecordSource)[keyof typeof RecordSource];
+
+/** What an SQS record's body turned out to hold. */
+export const WrappedEvent = {
+  SNS: 'sns',
+  EVENTBRIDGE: 'eventbridge',
+} as const;
+export type WrappedEvent = (typeof WrappedEvent)[keyof typeof WrappedEvent];
+
+/** The trace context of a Lambda event record and where it came from. */
+export interface RecordContext {
+  /** `ROOT_CONTEXT` with the producer's span (and baggage), or `ROOT_CONTEXT` when none was found. */
+  readonly context: Context;
+  /** The producer's span context, or `undefined` when the record starts a new trace. */
+  readonly spanContext: SpanContext | undefined;
+  /** The format the context was read in; `undefined` when none was found. */
+  readonly format: ContextFormat | undefined;
+  /** Where in the record the context was found. */
+  readonly carrier: ContextCarrier;
+  /** The record's event source. */
+  readonly recordSource: RecordSource;
+  /** For SQS records: the SNS notification or EventBridge event the body holds, if any. */
+  readonly wrapped: WrappedEvent | undefined;
+}
+
+/** The payload of a record as the producer's code wrote it. */
+export interface RecordPayload {
+  /** The payload bytes, byte-for-byte what the producer sent. */
+  readonly bytes: Uint8Array;
+  /** The payload decoded as UTF-8 (invalid sequences become U+FFFD). */
+  readonly text: string;
+}
+
+/** Everything read from one record in a single pass: its context and its payload. */
+export interface RecordInspection {
+  readonly context: RecordContext;
+  readonly payload: RecordPayload;
+}
+
+const lenientDecoder = new TextDecoder('utf-8');
+const encoder = new TextEncoder();
+
+/** A payload that converts between text and bytes only when asked, and once. */
+export function lazyPayload(initial: { text: string } | { bytes: Uint8Array }): RecordPayload {
+  let text = 'text' in initial ? initial.text : undefined;
+  let bytes = 'bytes' in initial ? initial.bytes : undefined;
+  return {
+    get bytes() {
+      bytes ??= encoder.encode(text ?? '');
+      return bytes;
+    },
+    get text() {
+      text ??= lenientDecoder.decode(bytes);
+      return text;
+    },
+  };
+}
+
+/** Builds a {@link RecordContext} from what an inspection found. */
+export function recordContext(
+  found: FoundContext | undefined,
+  recordSource: RecordSource,
+  wrapped?: WrappedEvent,
+): RecordContext {
+  return {
+    context: found?.extracted.context ?? ROOT_CONTEXT,
+    spanContext: found?.extracted.spanContext,
+    format: found?.extracted.format,
+    carrier: found?.carrier ?? ContextCarrier.NONE,
+    recordSource,
+    wrapped,
+  };
+}

@@ -1,0 +1,227 @@
+import { MAX_CONTEXT_MEMBER_BYTES, MAX_JSON_SCAN_DEPTH } from './limits.js';
+import { OTEL_JSON_KEY } from './names.js';
+import { isPlainRecord } from './propagator.js';
+
+/**
+ * JSON text as it travels: a string (SQS and SNS bodies, EventBridge `Detail`) or UTF-8 bytes
+ * (Kinesis data). Every structural character of JSON is ASCII and no byte of a multi-byte UTF-8
+ * sequence is, so one scanner over code units serves both without decoding the payload.
+ */
+export type JsonSource = string | Uint8Array;
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+/** The exact text tracebridge writes after the opening brace: `"_otel":`. */
+const CONTEXT_MEMBER_PREFIX = `"${OTEL_JSON_KEY}":`;
+
+function codeAt(source: JsonSource, index: number): number {
+  return typeof source === 'string' ? source.charCodeAt(index) : (source[index] ?? Number.NaN);
+}
+
+function isJsonWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+function skipWhitespace(source: JsonSource, from: number): number {
+  let index = from;
+  while (index < source.length && isJsonWhitespace(codeAt(source, index))) index++;
+  return index;
+}
+
+function decodeRange(source: JsonSource, start: number, end: number): string | undefined {
+  if (typeof source === 'string') return source.slice(start, end);
+  try {
+    return utf8Decoder.decode(source.subarray(start, end));
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function scanStringEnd(source: JsonSource, start: number, limit: number): number {
+  for (let index = start + 1; index < limit; index++) {
+    const code = codeAt(source, index);
+    if (code === BACKSLASH) index++;
+    else if (code === QUOTE) return index + 1;
+  }
+  return -1;
+}
+
+/**
+ * Index just past the JSON value that starts at `start`, or -1 when the text ends (or `limit`
+ * is reached) first. It tracks strings and nesting only; callers that need validity parse the
+ * range they found.
+ */
+export function scanValueEnd(source: JsonSource, start: number, limit = source.length): number {
+  const end = Math.min(limit, source.length);
+  let depth = 0;
+  let index = start;
+  while (index < end) {
+    const code = codeAt(source, index);
+    if (code === QUOTE) {
+      index = scanStringEnd(source, index, end);
+      if (index < 0) return -1;
+      if (depth === 0) return index;
+      continue;
+    }
+    if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      if (++depth > MAX_JSON_SCAN_DEPTH) return -1;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      if (depth === 0) return index === start ? -1 : index;
+      if (--depth === 0) return index + 1;
+    } else if (depth === 0 && (code === COMMA || isJsonWhitespace(code))) {
+      return index === start ? -1 : index;
+    }
+    index++;
+  }
+  return depth === 0 && index > start ? index : -1;
+}
+
+/** Parses JSON text into an object, or `undefined` when it is not a JSON object. */
+export function parseJsonObject(source: JsonSource): Record<string, unknown> | undefined {
+  const value = parseJson(decodeRange(source, 0, source.length));
+  return isPlainRecord(value) ? value : undefined;
+}
+
+/** The object that starts a payload, once its opening brace is found. */
+function openingBrace(source: JsonSource): number | undefined {
+  const open = skipWhitespace(source, 0);
+  return codeAt(source, open) === OPEN_BRACE ? open : undefined;
+}
+
+/**
+ * Inserts `"_otel":<memberJson>` right after the opening brace of a JSON object text, leaving
+ * every other byte where it was. Returns `undefined` when the text is not a JSON object, which
+ * callers treat as "do not inject".
+ */
+export function insertContextMember(source: string, memberJson: string): string | undefined;
+export function insertContextMember(source: Uint8Array, memberJson: string): Uint8Array | undefined;
+export function insertContextMember(source: JsonSource, memberJson: string): JsonSource | undefined;
+export function insertContextMember(
+  source: JsonSource,
+  memberJson: string,
+): JsonSource | undefined {
+  const open = openingBrace(source);
+  if (open === undefined || parseJsonObject(source) === undefined) return undefined;
+  const isEmptyObject = codeAt(source, skipWhitespace(source, open + 1)) === CLOSE_BRACE;
+  const member = `${CONTEXT_MEMBER_PREFIX}${memberJson}${isEmptyObject ? '' : ','}`;
+  if (typeof source === 'string') {
+    return `${source.slice(0, open + 1)}${member}${source.slice(open + 1)}`;
+  }
+  const memberBytes = utf8Encoder.encode(member);
+  const result = new Uint8Array(source.length + memberBytes.length);
+  result.set(source.subarray(0, open + 1), 0);
+  result.set(memberBytes, open + 1);
+  result.set(source.subarray(open + 1), open + 1 + memberBytes.length);
+  return result;
+}
+
+/** A leading `_otel` member found in a payload, and the range that removes it. */
+export interface LeadingContextMember {
+  readonly carrier: Record<string, unknown>;
+  readonly removeStart: number;
+  readonly removeEnd: number;
+}
+
+function startsWithPrefix(source: JsonSource, at: number): boolean {
+  for (let offset = 0; offset < CONTEXT_MEMBER_PREFIX.length; offset++) {
+    if (codeAt(source, at + offset) !== CONTEXT_MEMBER_PREFIX.charCodeAt(offset)) return false;
+  }
+  return true;
+}
+
+/**
+ * Finds the member {@link insertContextMember} writes: `"_otel":{…}` directly after the opening
+ * brace, with no whitespace, followed by a comma or by the end of the object. Any other shape is
+ * part of the producer's own payload and is left alone.
+ */
+export function findLeadingContextMember(source: JsonSource): LeadingContextMember | undefined {
+  const open = openingBrace(source);
+  if (open === undefined || !startsWithPrefix(source, open + 1)) return undefined;
+  const valueStart = open + 1 + CONTEXT_MEMBER_PREFIX.length;
+  if (codeAt(source, valueStart) !== OPEN_BRACE) return undefined;
+  const valueEnd = scanValueEnd(source, valueStart, valueStart + MAX_CONTEXT_MEMBER_BYTES);
+  if (valueEnd < 0) return undefined;
+  const carrier = parseJson(decodeRange(source, valueStart, valueEnd));
+  if (!isPlainRecord(carrier)) return undefined;
+  if (codeAt(source, valueEnd) === COMMA) {
+    return { carrier, removeStart: open + 1, removeEnd: valueEnd + 1 };
+  }
+  if (codeAt(source, skipWhitespace(source, valueEnd)) === CLOSE_BRACE) {
+    return { carrier, removeStart: open + 1, removeEnd: valueEnd };
+  }
+  return undefined;
+}
+
+/** The text without the range `[start, end)`. */
+export function removeRange(source: string, start: number, end: number): string;
+export function removeRange(source: Uint8Array, start: number, end: number): Uint8Array;
+export function removeRange(source: JsonSource, start: number, end: number): JsonSource;
+export function removeRange(source: JsonSource, start: number, end: number): JsonSource {
+  if (typeof source === 'string') return `${source.slice(0, start)}${source.slice(end)}`;
+  const result = new Uint8Array(source.length - (end - start));
+  result.set(source.subarray(0, start), 0);
+  result.set(source.subarray(end), start);
+  return result;
+}
+
+/**
+ * Locates the value of a top-level member of a JSON object text without parsing the rest, so a
+ * nested payload (an EventBridge `detail` inside an SQS body) can be cut out byte for byte.
+ */
+export function findTopLevelValue(
+  source: JsonSource,
+  key: string,
+): { start: number; end: number } | undefined {
+  const open = openingBrace(source);
+  if (open === undefined) return undefined;
+  let index = skipWhitespace(source, open + 1);
+  while (index < source.length && codeAt(source, index) === QUOTE) {
+    const keyEnd = scanStringEnd(source, index, source.length);
+    if (keyEnd < 0) return undefined;
+    const memberKey = parseJson(decodeRange(source, index, keyEnd));
+    const colon = skipWhitespace(source, keyEnd);
+    if (codeAt(source, colon) !== COLON) return undefined;
+    const valueStart = skipWhitespace(source, colon + 1);
+    const valueEnd = scanValueEnd(source, valueStart);
+    if (valueEnd < 0) return undefined;
+    if (memberKey === key) return { start: valueStart, end: valueEnd };
+    const separator = skipWhitespace(source, valueEnd);
+    if (codeAt(source, separator) !== COMMA) return undefined;
+    index = skipWhitespace(source, separator + 1);
+  }
+  return undefined;
+}
+
+/** Decodes UTF-8 bytes strictly; `undefined` when they are not valid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  return decodeRange(bytes, 0, bytes.length);
+}
+
+/** Encodes text as UTF-8. */
+export function encodeUtf8(text: string): Uint8Array {
+  return utf8Encoder.encode(text);
+}
+
+/** UTF-8 length of a string without allocating its bytes. */
+export function utf8ByteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}

@@ -1,0 +1,62 @@
+import type { TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
+
+/**
+ * W3C Trace Context plus W3C Baggage: the formats DESIGN.md fixes for every carrier. Used
+ * unless the caller passes its own propagator, so tracebridge works without any SDK set-up.
+ */
+export const w3cPropagator: TextMapPropagator = /* @__PURE__ */ new CompositePropagator({
+  propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+});
+
+/** A string-keyed map of string values: the shape of every text carrier tracebridge writes. */
+export type TextMap = Record<string, string>;
+
+/**
+ * Reads own string properties only, so a carrier parsed from untrusted JSON can never answer
+ * with an inherited value such as `constructor` or a polluted prototype.
+ */
+export const textMapGetter: TextMapGetter<Readonly<Record<string, unknown>>> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => {
+    if (!Object.hasOwn(carrier, key)) return undefined;
+    const value = carrier[key];
+    return typeof value === 'string' ? value : undefined;
+  },
+};
+
+/** Writes plain string properties into a {@link TextMap}. */
+export const textMapSetter: TextMapSetter<TextMap> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value;
+  },
+};
+
+/** True when `value` is a non-null, non-array object. */
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads an own property of an untrusted object, never an inherited one. */
+export function ownProperty(value: unknown, key: string): unknown {
+  return isPlainRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;
+}
+
+/** Reads an own string property of an untrusted object. */
+export function ownString(value: unknown, key: string): string | undefined {
+  const property = ownProperty(value, key);
+  return typeof property === 'string' ? property : undefined;
+}
+
+/**
+ * A copy of an object without one key. Copies through `Object.fromEntries`, which defines
+ * properties instead of assigning them, so a `__proto__` key from untrusted JSON stays data.
+ */
+export function omitKey(value: Record<string, unknown>, key: string): Record<string, unknown> {
+  if (!Object.hasOwn(value, key)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([name]) => name !== key));
+}

@@ -1,0 +1,223 @@
+import {
+  context as otelContext,
+  type Context,
+  isSpanContextValid,
+  trace,
+  type TextMapPropagator,
+} from '@opentelemetry/api';
+import {
+  ContextCarrier,
+  ContextFormat,
+  contextFromSpanContext,
+  extractWithPropagator,
+  type FoundContext,
+} from './extracted.js';
+import {
+  lazyPayload,
+  type RecordInspection,
+  recordContext,
+  RecordSource,
+  WrappedEvent,
+} from './inspection.js';
+import { contextFromDatadog, readJsonPayload } from './json-context.js';
+import { findTopLevelValue, parseJsonObject } from './json-text.js';
+import { MAX_SQS_SNS_MESSAGE_BYTES } from './limits.js';
+import {
+  addContextAttributes,
+  attributeBinaryText,
+  attributeString,
+  messageAttributesGetter,
+  messageByteLength,
+  type SdkMessageAttribute,
+} from './message-attributes.js';
+import { AWS_TRACE_HEADER, DATADOG_KEY } from './names.js';
+import {
+  ownProperty,
+  ownString,
+  type TextMap,
+  textMapSetter,
+  w3cPropagator,
+} from './propagator.js';
+import { formatXRayHeader, parseXRayHeader } from './xray.js';
+
+/** An SQS system attribute as the SDK sends it (only `AWSTraceHeader` exists). */
+export interface SdkMessageSystemAttribute {
+  DataType: string | undefined;
+  StringValue?: string | undefined;
+  BinaryValue?: Uint8Array | undefined;
+}
+
+/** The fields of a SendMessage input or a SendMessageBatch entry that carry a context. */
+export interface SqsMessageInput {
+  MessageBody?: string | undefined;
+  MessageAttributes?: Record<string, SdkMessageAttribute> | undefined;
+  MessageSystemAttributes?: Record<string, SdkMessageSystemAttribute> | undefined;
+}
+
+/** Options of the low-level inject functions. */
+export interface InjectOptions {
+  /** Propagator that writes the text map; W3C Trace Context and Baggage by default. */
+  readonly propagator?: TextMapPropagator;
+}
+
+/** The text map of a context, or `undefined` when the context holds no valid span. */
+export function contextTextMap(
+  context: Context,
+  propagator: TextMapPropagator,
+): TextMap | undefined {
+  const spanContext = trace.getSpanContext(context);
+  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
+  const textMap: TextMap = {};
+  propagator.inject(context, textMap, textMapSetter);
+  return textMap;
+}
+
+/**
+ * Returns a copy of an SQS message (SendMessage input or SendMessageBatch entry) that carries
+ * `context`: W3C `traceparent`/`tracestate`/`baggage` String message attributes, as many as the
+ * 10-attribute quota and the message size allow, and the `AWSTraceHeader` system attribute in
+ * X-Ray format, which does not count toward either. Attributes the caller set are kept as they
+ * are; the input is never mutated; nothing here throws.
+ *
+ * @example
+ * ```ts
+ * import { SendMessageCommand } from '@aws-sdk/client-sqs';
+ * import { injectSqsMessage } from 'tracebridge';
+ *
+ * await sqs.send(new SendMessageCommand(injectSqsMessage({ QueueUrl, MessageBody: '{"id":1}' })));
+ * ```
+ */
+export function injectSqsMessage<Message extends SqsMessageInput>(
+  message: Message,
+  context: Context = otelContext.active(),
+  options: InjectOptions = {},
+): Message {
+  const textMap = contextTextMap(context, options.propagator ?? w3cPropagator);
+  const spanContext = trace.getSpanContext(context);
+  if (!textMap || !spanContext) return message;
+  const MessageAttributes = addContextAttributes(message.MessageAttributes, textMap, {
+    messageBytes: messageByteLength(message.MessageBody, message.MessageAttributes),
+    maxMessageBytes: MAX_SQS_SNS_MESSAGE_BYTES,
+    service: 'SQS',
+    fallback: 'the AWSTraceHeader system attribute',
+  });
+  const MessageSystemAttributes =
+    message.MessageSystemAttributes &&
+    Object.hasOwn(message.MessageSystemAttributes, AWS_TRACE_HEADER)
+      ? message.MessageSystemAttributes
+      : {
+          ...message.MessageSystemAttributes,
+          [AWS_TRACE_HEADER]: { DataType: 'String', StringValue: formatXRayHeader(spanContext) },
+        };
+  return { ...message, MessageAttributes, MessageSystemAttributes };
+}
+
+/** Context from message attributes of any AWS shape: W3C fields, then Datadog's. */
+export function contextFromAttributes(
+  attributes: unknown,
+  propagator: TextMapPropagator,
+  carrier: ContextCarrier,
+): FoundContext | undefined {
+  const extracted = extractWithPropagator(attributes, messageAttributesGetter, propagator);
+  if (extracted) return { extracted, carrier };
+  const datadog = contextFromDatadog(
+    attributeString(attributes, DATADOG_KEY) ?? attributeBinaryText(attributes, DATADOG_KEY),
+    propagator,
+  );
+  return datadog ? { extracted: datadog, carrier: ContextCarrier.DATADOG } : undefined;
+}
+
+/** Envelope keys that tell an SNS notification or an EventBridge event apart from any body. */
+const ENVELOPE_MARKERS = ['"TopicArn"', '"detail-type"'];
+
+interface BodyReading {
+  readonly payload: string;
+  readonly found: FoundContext | undefined;
+  readonly wrapped: WrappedEvent | undefined;
+}
+
+function readSnsEnvelope(
+  envelope: Record<string, unknown>,
+  propagator: TextMapPropagator,
+  search: boolean,
+): BodyReading | undefined {
+  const message = ownString(envelope, 'Message');
+  if (ownString(envelope, 'Type') !== 'Notification' || message === undefined) return undefined;
+  const fromAttributes = search
+    ? contextFromAttributes(
+        ownProperty(envelope, 'MessageAttributes'),
+        propagator,
+        ContextCarrier.SNS_ENVELOPE,
+      )
+    : undefined;
+  const reading = readJsonPayload(message, propagator, search && !fromAttributes);
+  return {
+    payload: reading.payload,
+    found: fromAttributes ?? reading.found,
+    wrapped: WrappedEvent.SNS,
+  };
+}
+
+function readEventBridgeEnvelope(
+  body: string,
+  propagator: TextMapPropagator,
+  search: boolean,
+): BodyReading | undefined {
+  const detail = findTopLevelValue(body, 'detail');
+  if (!detail) return undefined;
+  const reading = readJsonPayload(body.slice(detail.start, detail.end), propagator, search);
+  return { payload: reading.payload, found: reading.found, wrapped: WrappedEvent.EVENTBRIDGE };
+}
+
+/**
+ * Reads an SQS body: an SNS notification (non-raw delivery) yields the SNS message, an
+ * EventBridge event yields its `detail`, anything else is the body itself; in each case with
+ * tracebridge's leading `_otel` member removed.
+ */
+function readSqsBody(body: string, propagator: TextMapPropagator, search: boolean): BodyReading {
+  if (ENVELOPE_MARKERS.some((marker) => body.includes(marker))) {
+    const envelope = parseJsonObject(body);
+    if (envelope && ownString(envelope, 'TopicArn') !== undefined) {
+      const sns = readSnsEnvelope(envelope, propagator, search);
+      if (sns) return sns;
+    }
+    if (envelope && typeof ownProperty(envelope, 'detail-type') === 'string') {
+      const eventBridge = readEventBridgeEnvelope(body, propagator, search);
+      if (eventBridge) return eventBridge;
+    }
+  }
+  const reading = readJsonPayload(body, propagator, search);
+  return { ...reading, wrapped: undefined };
+}
+
+/**
+ * Reads the context and payload of an SQS record. The context is taken, in this order, from
+ * W3C message attributes (also SNS raw delivery), a `_datadog` attribute, the attributes of an
+ * SNS notification in the body, the `_otel`/`_datadog`/CloudEvents keys of a JSON body or of an
+ * EventBridge event's detail, and last the `AWSTraceHeader` system attribute (which may name the
+ * sending Lambda invocation rather than the send span when the producer used no tracebridge).
+ */
+export function inspectSqsRecord(record: unknown, propagator: TextMapPropagator): RecordInspection {
+  const fromAttributes = contextFromAttributes(
+    ownProperty(record, 'messageAttributes'),
+    propagator,
+    ContextCarrier.MESSAGE_ATTRIBUTES,
+  );
+  const body = readSqsBody(ownString(record, 'body') ?? '', propagator, !fromAttributes);
+  const found =
+    fromAttributes ??
+    body.found ??
+    xrayContext(ownString(ownProperty(record, 'attributes'), AWS_TRACE_HEADER));
+  return {
+    context: recordContext(found, RecordSource.SQS, body.wrapped),
+    payload: lazyPayload({ text: body.payload }),
+  };
+}
+
+function xrayContext(header: string | undefined): FoundContext | undefined {
+  const extracted =
+    header === undefined
+      ? undefined
+      : contextFromSpanContext(parseXRayHeader(header), ContextFormat.XRAY);
+  return extracted ? { extracted, carrier: ContextCarrier.AWS_TRACE_HEADER } : undefined;
+}
