@@ -11,7 +11,15 @@ const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const builds = [
   { folder: 'esm', module: 'NodeNext', moduleResolution: 'NodeNext', type: 'module' },
-  { folder: 'cjs', module: 'CommonJS', moduleResolution: 'Node10', type: 'commonjs' },
+  // verbatimModuleSyntax forbids ESM syntax in files compiled to CommonJS; the CJS build is
+  // the one place where that conversion is the point.
+  {
+    folder: 'cjs',
+    module: 'CommonJS',
+    moduleResolution: 'Node10',
+    type: 'commonjs',
+    extra: ['--verbatimModuleSyntax', 'false'],
+  },
 ];
 
 rmSync(join(packageRoot, 'dist'), { recursive: true, force: true });
@@ -31,6 +39,7 @@ for (const build of builds) {
       build.module,
       '--moduleResolution',
       build.moduleResolution,
+      ...(build.extra ?? []),
     ],
     { stdio: 'inherit' },
   );

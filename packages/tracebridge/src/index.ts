@@ -24,6 +24,7 @@ export { dynamoDbContextAttribute, type DynamoDbContextAttribute } from './propa
 export { unwrapBinaryEnvelope, wrapBinaryEnvelope } from './propagation/binary-envelope.js';
 export { formatXRayHeader, parseXRayHeader, XRayPropagator } from './propagation/xray.js';
 export { parseDatadogHeaders } from './propagation/datadog.js';
+export { W3CPropagator } from './propagation/w3c.js';
 export type { SdkMessageAttribute } from './propagation/message-attributes.js';
 export type { SdkMessageSystemAttribute } from './propagation/sqs.js';
 export {

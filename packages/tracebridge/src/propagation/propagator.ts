@@ -1,17 +1,11 @@
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import {
-  CompositePropagator,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
+import { W3CPropagator } from './w3c.js';
 
 /**
  * W3C Trace Context plus W3C Baggage: the formats DESIGN.md fixes for every carrier. Used
  * unless the caller passes its own propagator, so tracebridge works without any SDK set-up.
  */
-export const w3cPropagator: TextMapPropagator = /* @__PURE__ */ new CompositePropagator({
-  propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
-});
+export const w3cPropagator: TextMapPropagator = /* @__PURE__ */ new W3CPropagator();
 
 /** A string-keyed map of string values: the shape of every text carrier tracebridge writes. */
 export type TextMap = Record<string, string>;
