@@ -34,3 +34,16 @@ export {
   MAX_MESSAGE_ATTRIBUTES,
   MAX_SQS_SNS_MESSAGE_BYTES,
 } from './propagation/limits.js';
+export { tracedHandler, type AnyHandler, type TracedHandlerOptions } from './consumer/handler.js';
+export {
+  MAX_INVOCATION_LINKS,
+  tracedRecordHandler,
+  type BatchResponse,
+  type RecordFunction,
+  type TracedRecordHandlerOptions,
+} from './consumer/records.js';
+export {
+  DEFAULT_FLUSH_MARGIN_MS,
+  type InvocationOptions,
+  type InvocationParent,
+} from './consumer/invocation.js';

@@ -1,0 +1,122 @@
+import {
+  type Attributes,
+  type Context,
+  context as otelContext,
+  diag,
+  type Link,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import type { Context as LambdaContext } from 'aws-lambda';
+import { parseXRayHeader } from '../propagation/xray.js';
+import { TRACEBRIDGE_SCOPE, TRACEBRIDGE_VERSION } from '../version.js';
+
+/** Environment variable in which Lambda passes each invocation's X-Ray trace header. */
+const LAMBDA_TRACE_HEADER_ENV = '_X_AMZN_TRACE_ID';
+
+/**
+ * Time kept back from the invocation's deadline when flushing, so the handler still returns
+ * before Lambda's timeout cuts it off (serialising the response and the runtime API call take a
+ * few milliseconds).
+ */
+export const DEFAULT_FLUSH_MARGIN_MS = 50;
+
+/** Where the invocation span's parent comes from. */
+export type InvocationParent =
+  /** The Lambda service's own trace, from `_X_AMZN_TRACE_ID` (the default). */
+  | 'lambda'
+  /** No parent: every invocation starts a new trace. */
+  | 'none'
+  /** A custom extractor, e.g. for an HTTP event's `traceparent` header. */
+  | ((event: unknown, context: LambdaContext) => Context);
+
+/** Options shared by every wrapper. */
+export interface InvocationOptions {
+  /** Provider of the tracer and of the flush; the global provider by default. */
+  readonly tracerProvider?: TracerProvider;
+  /** Parent of the invocation span; `'lambda'` by default. */
+  readonly invocationParent?: InvocationParent;
+  /** Milliseconds kept back from the deadline when flushing; {@link DEFAULT_FLUSH_MARGIN_MS} by default. */
+  readonly flushMarginMs?: number;
+  /** `faas.trigger` of the invocation span; guessed from the event when absent. */
+  readonly trigger?: 'datasource' | 'http' | 'pubsub' | 'timer' | 'other';
+}
+
+let coldStart = true;
+
+/** The account id in a Lambda function ARN (`arn:aws:lambda:region:account:function:name`). */
+function accountOf(functionArn: string): string | undefined {
+  const account = functionArn.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+function lambdaParent(): Context {
+  const header = process.env[LAMBDA_TRACE_HEADER_ENV];
+  const spanContext = header ? parseXRayHeader(header) : undefined;
+  return spanContext ? trace.setSpanContext(ROOT_CONTEXT, spanContext) : ROOT_CONTEXT;
+}
+
+function parentContext(parent: InvocationParent, event: unknown, context: LambdaContext): Context {
+  if (parent === 'none') return ROOT_CONTEXT;
+  if (parent === 'lambda') return lambdaParent();
+  try {
+    return parent(event, context);
+  } catch (error) {
+    diag.warn(
+      `tracebridge: the invocation parent extractor threw; the invocation starts a new trace (${String(error)})`,
+    );
+    return ROOT_CONTEXT;
+  }
+}
+
+/** Starts the SERVER span of one invocation, following the OpenTelemetry FaaS conventions. */
+export function startInvocationSpan(
+  event: unknown,
+  lambdaContext: LambdaContext,
+  options: InvocationOptions,
+  extra: { trigger: string; attributes?: Attributes; links?: Link[] },
+): { span: Span; context: Context } {
+  const provider = options.tracerProvider ?? trace.getTracerProvider();
+  const tracer = provider.getTracer(TRACEBRIDGE_SCOPE, TRACEBRIDGE_VERSION);
+  const parent = parentContext(options.invocationParent ?? 'lambda', event, lambdaContext);
+  const functionArn = lambdaContext.invokedFunctionArn;
+  const attributes: Attributes = {
+    'faas.trigger': options.trigger ?? extra.trigger,
+    'faas.invocation_id': lambdaContext.awsRequestId,
+    'faas.coldstart': coldStart,
+    'cloud.provider': 'aws',
+    'cloud.platform': 'aws_lambda',
+    ...extra.attributes,
+  };
+  if (functionArn) {
+    attributes['cloud.resource_id'] = functionArn;
+    const account = accountOf(functionArn);
+    if (account) attributes['cloud.account.id'] = account;
+  }
+  coldStart = false;
+  const name = lambdaContext.functionName || process.env.AWS_LAMBDA_FUNCTION_NAME || 'lambda';
+  const span = tracer.startSpan(
+    name,
+    { kind: SpanKind.SERVER, attributes, links: extra.links ?? [], root: parent === ROOT_CONTEXT },
+    parent,
+  );
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+/** Marks a span as failed by `error`, with an exception event. */
+export function recordFailure(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  });
+}
+
+/** Runs `work` with `context` active. */
+export function runIn<T>(context: Context, work: () => T): T {
+  return otelContext.with(context, work);
+}

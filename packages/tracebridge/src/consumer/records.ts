@@ -1,0 +1,268 @@
+import { type Link, type Span, SpanKind, trace, type TextMapPropagator } from '@opentelemetry/api';
+import type { Context as LambdaContext, SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
+import {
+  RecordSource,
+  type RecordInspection,
+  type RecordPayload,
+} from '../propagation/inspection.js';
+import { isPlainRecord, ownProperty } from '../propagation/propagator.js';
+import { inspectRecord, recordSourceOf } from '../propagation/record.js';
+import { TRACEBRIDGE_SCOPE, TRACEBRIDGE_VERSION } from '../version.js';
+import { flushBeforeFreeze } from './flush.js';
+import { triggerOf } from './handler.js';
+import { type InvocationOptions, recordFailure, runIn, startInvocationSpan } from './invocation.js';
+import { describeRecord, type RecordDescription, recordAttributes } from './record-attributes.js';
+
+/**
+ * Links from the invocation span to message contexts, at most. The OpenTelemetry SDK keeps 128
+ * links per span by default (`OTEL_SPAN_LINK_COUNT_LIMIT`), and the largest Lambda batches
+ * (10,000 SQS messages) would make one span of megabytes; each record span still links back.
+ */
+export const MAX_INVOCATION_LINKS = 128;
+
+/** Called once per record, inside the record span's context. */
+export type RecordFunction<Record = unknown> = (
+  payload: RecordPayload,
+  record: Record,
+  span: Span,
+) => unknown;
+
+/** Options of {@link tracedRecordHandler}. */
+export interface TracedRecordHandlerOptions extends InvocationOptions {
+  /** Kind of each record span: SERVER by default, so that X-Ray makes a segment of it. */
+  readonly recordSpanKind?: 'server' | 'consumer';
+  /**
+   * Parent of each record span: the message's context (the default, continuing the producer's
+   * trace) or the invocation span, with the message's context as a link.
+   */
+  readonly recordParent?: 'message' | 'invocation';
+  /** Records of a standard SQS queue processed at once; 1 (in order) by default. */
+  readonly concurrency?: number;
+  /** Propagator that reads W3C-style text maps; W3C Trace Context and Baggage by default. */
+  readonly propagator?: TextMapPropagator;
+}
+
+/** The response Lambda's `ReportBatchItemFailures` reads; the same shape for every source. */
+export type BatchResponse = SQSBatchResponse;
+
+interface PreparedRecord {
+  readonly record: unknown;
+  readonly inspection: RecordInspection;
+  readonly description: RecordDescription;
+}
+
+/** What processing a batch needs to know beyond its records. */
+interface BatchRun {
+  readonly prepared: readonly PreparedRecord[];
+  readonly process: (item: PreparedRecord) => Promise<unknown>;
+}
+
+function recordsOf(event: unknown): unknown[] {
+  const records = ownProperty(event, 'Records');
+  if (Array.isArray(records)) return records as unknown[];
+  return isPlainRecord(event) ? [event] : [];
+}
+
+function isFifo(prepared: readonly PreparedRecord[]): boolean {
+  return prepared.some(
+    (item) =>
+      item.description.messageGroupId !== undefined ||
+      String(ownProperty(item.record, 'eventSourceARN')).endsWith('.fifo'),
+  );
+}
+
+/** Runs `process` over `items`, `limit` at a time, keeping each result at its index. */
+async function mapConcurrently(
+  items: readonly PreparedRecord[],
+  limit: number,
+  process: (item: PreparedRecord) => Promise<unknown>,
+): Promise<unknown[]> {
+  const failures: unknown[] = new Array<unknown>(items.length).fill(undefined);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      const item = items[index];
+      if (item) failures[index] = await process(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return failures;
+}
+
+/** Throws the application's own error unchanged, whatever it is. */
+function rethrow(error: unknown): never {
+  throw error;
+}
+
+function failure(id: string | undefined): SQSBatchItemFailure[] {
+  return id === undefined ? [] : [{ itemIdentifier: id }];
+}
+
+/**
+ * Processes a batch as Lambda's partial batch response expects per source. `process` resolves
+ * to the error a record threw, or `undefined`.
+ */
+async function processBatch(
+  run: BatchRun,
+  source: RecordSource,
+  concurrency: number,
+): Promise<{
+  failures: SQSBatchItemFailure[];
+  firstError: unknown;
+}> {
+  const { prepared, process } = run;
+  const failures: SQSBatchItemFailure[] = [];
+  let firstError: unknown;
+  if (source === RecordSource.KINESIS || source === RecordSource.DYNAMODB) {
+    // Streams: Lambda retries from the first failed sequence number, so the rest must wait.
+    for (const item of prepared) {
+      const error = await process(item);
+      if (error !== undefined)
+        return { failures: failure(item.description.failureId), firstError: error };
+    }
+    return { failures, firstError };
+  }
+  if (source === RecordSource.SQS && isFifo(prepared)) {
+    // FIFO: a failed message blocks the rest of its group, which must be retried after it.
+    const failedGroups = new Set<string>();
+    for (const item of prepared) {
+      const group = item.description.messageGroupId ?? '';
+      if (failedGroups.has(group)) {
+        failures.push(...failure(item.description.failureId));
+        continue;
+      }
+      const error = await process(item);
+      if (error !== undefined) {
+        failedGroups.add(group);
+        failures.push(...failure(item.description.failureId));
+        firstError ??= error;
+      }
+    }
+    return { failures, firstError };
+  }
+  const limit = source === RecordSource.SQS ? Math.max(1, Math.floor(concurrency)) : 1;
+  const errors = await mapConcurrently(prepared, limit, process);
+  errors.forEach((error, index) => {
+    if (error === undefined) return;
+    firstError ??= error;
+    failures.push(...failure(prepared[index]?.description.failureId));
+  });
+  return { failures, firstError };
+}
+
+/**
+ * A complete Lambda handler for batch events: SQS (standard and FIFO), Kinesis, SNS,
+ * EventBridge and DynamoDB Streams. Per record it starts a span named `process <destination>`
+ * (kind SERVER by default, so X-Ray makes a segment of it) that continues the producer's trace,
+ * links it to the invocation span (which links back to every message, up to
+ * {@link MAX_INVOCATION_LINKS}), and calls `recordFn` inside that span's context with the
+ * payload as the producer wrote it. A record that throws is marked as failed and reported in
+ * `batchItemFailures` as `ReportBatchItemFailures` expects: SQS by message id (FIFO groups stop
+ * at their first failure), Kinesis and DynamoDB by the first failed sequence number, with the
+ * records after it left for the retry. SNS and EventBridge, which have no partial batch
+ * response, get the first error re-thrown so that Lambda retries the event. The invocation
+ * always ends with a flush bounded by the remaining time.
+ *
+ * @example
+ * ```ts
+ * import { tracedRecordHandler } from 'tracebridge';
+ * import { initTracing } from 'tracebridge/setup';
+ *
+ * initTracing();
+ * export const handler = tracedRecordHandler(async (payload) => {
+ *   const order = JSON.parse(payload.text) as { id: string };
+ *   await saveOrder(order);
+ * });
+ * ```
+ */
+export function tracedRecordHandler<Record = unknown>(
+  recordFn: RecordFunction<Record>,
+  options: TracedRecordHandlerOptions = {},
+): (event: unknown, context: LambdaContext) => Promise<BatchResponse> {
+  const kind = options.recordSpanKind === 'consumer' ? SpanKind.CONSUMER : SpanKind.SERVER;
+  const parentIsInvocation = options.recordParent === 'invocation';
+  return async (event, lambdaContext) => {
+    const records = recordsOf(event);
+    const source = recordSourceOf(records[0]);
+    const prepared = records.map((record): PreparedRecord => {
+      const recordSource = recordSourceOf(record);
+      return {
+        record,
+        inspection: inspectRecord(record, { propagator: options.propagator }),
+        description: describeRecord(record, recordSource),
+      };
+    });
+    const messageLinks: Link[] = prepared
+      .flatMap((item) =>
+        item.inspection.context.spanContext
+          ? [{ context: item.inspection.context.spanContext }]
+          : [],
+      )
+      .slice(0, MAX_INVOCATION_LINKS);
+    const { span: invocationSpan } = startInvocationSpan(event, lambdaContext, options, {
+      trigger: triggerOf(event),
+      links: messageLinks,
+      attributes: {
+        'messaging.batch.message_count': records.length,
+        'messaging.system': prepared[0]?.description.system ?? 'unknown',
+      },
+    });
+    const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(
+      TRACEBRIDGE_SCOPE,
+      TRACEBRIDGE_VERSION,
+    );
+    const invocationLink: Link = { context: invocationSpan.spanContext() };
+    const process = async (item: PreparedRecord): Promise<unknown> => {
+      const { context: recordContext } = item.inspection;
+      const messageContext = recordContext.spanContext;
+      const links: Link[] = [invocationLink];
+      if (parentIsInvocation && messageContext) links.push({ context: messageContext });
+      const parent = parentIsInvocation
+        ? trace.setSpan(recordContext.context, invocationSpan)
+        : recordContext.context;
+      const span = tracer.startSpan(
+        `process ${item.description.destination}`,
+        {
+          kind,
+          links,
+          attributes: recordAttributes(item.description, Date.now(), recordContext.carrier),
+          root: !parentIsInvocation && !messageContext,
+        },
+        parent,
+      );
+      try {
+        await runIn(trace.setSpan(parent, span), () =>
+          recordFn(item.inspection.payload, item.record as Record, span),
+        );
+        return undefined;
+      } catch (error) {
+        recordFailure(span, error);
+        return error ?? new Error('record handler threw undefined');
+      } finally {
+        span.end();
+      }
+    };
+    try {
+      const { failures, firstError } = await processBatch(
+        { prepared, process },
+        source,
+        options.concurrency ?? 1,
+      );
+      if (failures.length > 0) {
+        invocationSpan.setAttribute('tracebridge.batch.failed_count', failures.length);
+      }
+      if (
+        firstError !== undefined &&
+        (source === RecordSource.SNS || source === RecordSource.EVENTBRIDGE)
+      ) {
+        recordFailure(invocationSpan, firstError);
+        rethrow(firstError);
+      }
+      return { batchItemFailures: failures };
+    } finally {
+      invocationSpan.end();
+      await flushBeforeFreeze(lambdaContext, options.tracerProvider, options.flushMarginMs);
+    }
+  };
+}

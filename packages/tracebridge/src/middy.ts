@@ -1,0 +1,101 @@
+import type { Context, Link } from '@opentelemetry/api';
+import type { Context as LambdaContext } from 'aws-lambda';
+import { flushBeforeFreeze } from './consumer/flush.js';
+import { triggerOf } from './consumer/handler.js';
+import {
+  type InvocationOptions,
+  recordFailure,
+  startInvocationSpan,
+} from './consumer/invocation.js';
+import { MAX_INVOCATION_LINKS } from './consumer/records.js';
+import { ownProperty } from './propagation/propagator.js';
+import { extractRecordContext } from './propagation/record.js';
+
+/** The part of a middy request this middleware reads; middy's own type is a superset. */
+export interface MiddyRequestLike {
+  event: unknown;
+  context: LambdaContext;
+  error?: unknown;
+}
+
+/** A middy middleware object, typed without depending on middy. */
+export interface MiddyMiddlewareLike<Request extends MiddyRequestLike = MiddyRequestLike> {
+  before: (request: Request) => Promise<void>;
+  after: (request: Request) => Promise<void>;
+  onError: (request: Request) => Promise<void>;
+}
+
+const invocations = new WeakMap<
+  LambdaContext,
+  { end: (error?: unknown) => void; context: Context }
+>();
+
+/**
+ * The OpenTelemetry context of the invocation span that {@link tracebridgeMiddleware} started
+ * for this Lambda context. middy's hooks cannot make a span active around the handler (the
+ * OpenTelemetry API has no "enter" operation), so a handler that wants its own spans under the
+ * invocation span passes this context explicitly.
+ *
+ * @example
+ * ```ts
+ * import { context, trace } from '@opentelemetry/api';
+ * import { invocationContext } from 'tracebridge/middy';
+ *
+ * const handler = async (event: unknown, lambdaContext: LambdaContext) =>
+ *   context.with(invocationContext(lambdaContext) ?? context.active(), () => work(event));
+ * ```
+ */
+export function invocationContext(lambdaContext: LambdaContext): Context | undefined {
+  return invocations.get(lambdaContext)?.context;
+}
+
+/**
+ * A middy middleware that gives every invocation its span (as {@link tracedHandler} does: FaaS
+ * attributes, parent from `_X_AMZN_TRACE_ID`, links to the contexts of the event's records) and
+ * flushes before the handler's response goes back, after success and after errors alike.
+ * For per-record spans and partial batch responses, use `tracedRecordHandler` as the handler.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core';
+ * import { tracebridgeMiddleware } from 'tracebridge/middy';
+ *
+ * export const handler = middy(baseHandler).use(tracebridgeMiddleware());
+ * ```
+ */
+export function tracebridgeMiddleware<Request extends MiddyRequestLike = MiddyRequestLike>(
+  options: InvocationOptions = {},
+): MiddyMiddlewareLike<Request> {
+  const finish = async (request: Request, error?: unknown): Promise<void> => {
+    const invocation = invocations.get(request.context);
+    if (!invocation) return;
+    invocations.delete(request.context);
+    invocation.end(error);
+    await flushBeforeFreeze(request.context, options.tracerProvider, options.flushMarginMs);
+  };
+  return {
+    before: (request) => {
+      const records = ownProperty(request.event, 'Records');
+      const links: Link[] = (Array.isArray(records) ? (records as unknown[]) : [])
+        .slice(0, MAX_INVOCATION_LINKS)
+        .flatMap((record) => {
+          const spanContext = extractRecordContext(record).spanContext;
+          return spanContext ? [{ context: spanContext }] : [];
+        });
+      const { span, context } = startInvocationSpan(request.event, request.context, options, {
+        trigger: triggerOf(request.event),
+        links,
+      });
+      invocations.set(request.context, {
+        context,
+        end: (error) => {
+          if (error !== undefined) recordFailure(span, error);
+          span.end();
+        },
+      });
+      return Promise.resolve();
+    },
+    after: (request) => finish(request),
+    onError: (request) => finish(request, request.error),
+  };
+}
