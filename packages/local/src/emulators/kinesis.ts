@@ -1,0 +1,116 @@
+import http from 'node:http';
+import type http2 from 'node:http2';
+
+import kinesalite from 'kinesalite';
+
+import { createDualProtocolServer } from './dual-protocol.js';
+import {
+  assertPort,
+  closeServer,
+  forward,
+  frontFailure,
+  listenOnLoopback,
+  LOOPBACK_HOST,
+  readRequest,
+  sendReply,
+} from './front.js';
+import type { FrontRequest, Upstream } from './front.js';
+import { isRecord, parseJson } from './json.js';
+import type { RunningEmulator } from './running-emulator.js';
+
+// arn:<partition>:kinesis:<region>:<account>:stream/<name> (Kinesis API Reference, StreamARN)
+const STREAM_ARN = /^arn:[\w-]+:kinesis:[\w-]*:\d*:stream\/([\w.-]+)$/;
+
+/** Options of {@link startKinesisEmulator}. */
+export interface KinesisEmulatorOptions {
+  /** Port of the Kinesis endpoint on 127.0.0.1. Default 0: a free port. */
+  readonly port?: number;
+}
+
+/**
+ * Starts kinesalite (Kinesis Data Streams in memory) behind a front on 127.0.0.1 that
+ * speaks cleartext HTTP/2, which a default `KinesisClient` uses, as well as HTTP/1.1, and
+ * forwards to kinesalite over HTTP/1.1. Streams are ACTIVE as soon as they are created.
+ * kinesalite knows streams only by name, so the front turns a JSON request's `StreamARN`
+ * into `StreamName`, and calls by ARN work too.
+ *
+ * @throws {@link EmulatorStartError} when the port is out of range or taken.
+ *
+ * @example
+ * ```ts
+ * const kinesis = await startKinesisEmulator();
+ * const client = new KinesisClient({
+ *   endpoint: kinesis.endpoint,
+ *   region: 'us-east-1',
+ *   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+ * });
+ * await client.send(new CreateStreamCommand({ StreamName: 'events', ShardCount: 2 }));
+ * await kinesis.close();
+ * ```
+ */
+export async function startKinesisEmulator(
+  options: KinesisEmulatorOptions = {},
+): Promise<RunningEmulator> {
+  const port = options.port ?? 0;
+  assertPort(port, 'Kinesis emulator');
+
+  // No LevelDB path: streams live in memory. No state delays: tests need not wait.
+  const kinesaliteServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
+  const upstream: Upstream = {
+    port: await listenOnLoopback(kinesaliteServer, 0, 'kinesalite server'),
+    agent: new http.Agent({ keepAlive: true }),
+  };
+  const stopUpstream = async (): Promise<void> => {
+    upstream.agent.destroy();
+    await closeServer(kinesaliteServer);
+  };
+  // kinesalite throws, and takes the process down, when its store closes under a request
+  // in progress, so close() lets those finish first.
+  const inProgress = new Set<Promise<void>>();
+  const front = createDualProtocolServer((req, res) => {
+    const served = serve(upstream, req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendReply(res, frontFailure(error));
+    });
+    inProgress.add(served);
+    void served.then(() => inProgress.delete(served));
+  });
+
+  let boundPort: number;
+  try {
+    boundPort = await listenOnLoopback(front.server, port, 'Kinesis emulator');
+  } catch (error) {
+    await stopUpstream();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://${LOOPBACK_HOST}:${boundPort}`,
+    close() {
+      closing ??= (async () => {
+        await front.close();
+        await Promise.all(inProgress);
+        await stopUpstream();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function serve(
+  upstream: Upstream,
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+): Promise<void> {
+  const request = await readRequest(req);
+  sendReply(res, await forward(upstream, withStreamName(request)));
+}
+
+function withStreamName(request: FrontRequest): FrontRequest {
+  const input = parseJson(request.body);
+  if (!isRecord(input) || typeof input.StreamARN !== 'string') return request;
+  const streamName = STREAM_ARN.exec(input.StreamARN)?.[1];
+  if (streamName === undefined) return request;
+  const rest = Object.fromEntries(Object.entries(input).filter(([key]) => key !== 'StreamARN'));
+  const body = JSON.stringify({ ...rest, StreamName: rest.StreamName ?? streamName });
+  return { ...request, body: Buffer.from(body) };
+}

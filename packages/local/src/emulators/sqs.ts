@@ -1,0 +1,158 @@
+import http from 'node:http';
+
+import { buildApp } from 'fauxqs';
+
+import { EmulatorStartError } from './errors.js';
+import {
+  assertPort,
+  closeServer,
+  forward,
+  frontFailure,
+  listenOnLoopback,
+  LOOPBACK_HOST,
+  readRequest,
+  sendReply,
+} from './front.js';
+import type { FrontRequest, Reply, Upstream } from './front.js';
+import type { RunningEmulator } from './running-emulator.js';
+import { interceptPublish } from './sns.js';
+import { interceptReceiveMessage } from './sqs-receive.js';
+import { interceptSendMessage, interceptSendMessageBatch } from './sqs-send.js';
+import { createTraceHeaderStore } from './trace-header.js';
+import type { TraceHeaderStore } from './trace-header.js';
+
+/**
+ * Default size limit of an SQS message: 256 KiB. AWS raised SQS's maximum to 1 MiB in
+ * 2025, but 256 KiB stays the default here because it is the limit a producer can still
+ * meet (queues configured with it, SNS topics by default), so code that fits here fits
+ * everywhere. Raise it with `maxMessageBytes`.
+ */
+export const DEFAULT_SQS_MAX_MESSAGE_BYTES = 262_144;
+const MIN_SQS_MESSAGE_BYTES = 1_024; // lower bound of a queue's MaximumMessageSize (CreateQueue)
+const MAX_SQS_MESSAGE_BYTES = 1_048_576; // upper bound of a queue's MaximumMessageSize since 2025
+
+/** Options of {@link startSqsEmulator}. */
+export interface SqsEmulatorOptions {
+  /** Port of the SQS and SNS endpoint on 127.0.0.1. Default 0: a free port. */
+  readonly port?: number;
+  /**
+   * Largest message SQS accepts, counting the body and each attribute's name, data type and
+   * value. From 1,024 to 1,048,576; default {@link DEFAULT_SQS_MAX_MESSAGE_BYTES}.
+   */
+  readonly maxMessageBytes?: number;
+}
+
+/** What the SQS front's request handlers share. */
+export interface SqsFront {
+  readonly upstream: Upstream;
+  readonly traces: TraceHeaderStore;
+  readonly maxMessageBytes: number;
+}
+
+/**
+ * Starts fauxqs (SQS and SNS in memory) behind a front on 127.0.0.1 that adds what tracing
+ * relies on and fauxqs lacks: the `AWSTraceHeader` system attribute (from the message or
+ * the `X-Amzn-Trace-Id` header, also through SNS subscriptions), the 10-attribute quota,
+ * and the message size limit counted as SQS counts it. SQS (AWS JSON protocol) and SNS
+ * calls share the endpoint, so `AWS_ENDPOINT_URL_SQS` and `AWS_ENDPOINT_URL_SNS` can both
+ * point at it.
+ *
+ * @throws {@link EmulatorStartError} when an option is out of range or a port is taken.
+ *
+ * @example
+ * ```ts
+ * const sqs = await startSqsEmulator();
+ * const client = new SQSClient({
+ *   endpoint: sqs.endpoint,
+ *   region: 'us-east-1',
+ *   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+ * });
+ * await client.send(new CreateQueueCommand({ QueueName: 'orders' }));
+ * await sqs.close();
+ * ```
+ */
+export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promise<RunningEmulator> {
+  const port = options.port ?? 0;
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_SQS_MAX_MESSAGE_BYTES;
+  assertPort(port, 'SQS emulator');
+  assertMessageLimit(maxMessageBytes);
+
+  // Started through buildApp() because startFauxqs() listens on 0.0.0.0.
+  const fauxqs = buildApp({ logger: false });
+  let fauxqsAddress: string;
+  try {
+    fauxqsAddress = await fauxqs.listen({ host: LOOPBACK_HOST, port: 0 });
+  } catch (cause) {
+    throw new EmulatorStartError(`Could not start fauxqs on ${LOOPBACK_HOST}.`, { cause });
+  }
+  const agent = new http.Agent({ keepAlive: true });
+  const front: SqsFront = {
+    upstream: { port: Number(new URL(fauxqsAddress).port), agent },
+    traces: createTraceHeaderStore(),
+    maxMessageBytes,
+  };
+  const server = http.createServer((req, res) => {
+    serve(front, req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendReply(res, frontFailure(error));
+    });
+  });
+
+  let boundPort: number;
+  try {
+    boundPort = await listenOnLoopback(server, port, 'SQS emulator');
+  } catch (error) {
+    await fauxqs.close();
+    agent.destroy();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://${LOOPBACK_HOST}:${boundPort}`,
+    close() {
+      closing ??= (async () => {
+        const closed = closeServer(server);
+        server.closeAllConnections();
+        await closed;
+        await fauxqs.close();
+        agent.destroy();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function serve(
+  front: SqsFront,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  sendReply(res, await route(front, await readRequest(req)));
+}
+
+function route(front: SqsFront, request: FrontRequest): Promise<Reply> {
+  const contentType = request.headers['content-type'] ?? '';
+  if (contentType.includes('application/x-www-form-urlencoded')) {
+    return interceptPublish(front, request);
+  }
+  const target = request.headers['x-amz-target'];
+  if (contentType.includes('application/x-amz-json-1.0') && typeof target === 'string') {
+    switch (target) {
+      case 'AmazonSQS.SendMessage':
+        return interceptSendMessage(front, request);
+      case 'AmazonSQS.SendMessageBatch':
+        return interceptSendMessageBatch(front, request);
+      case 'AmazonSQS.ReceiveMessage':
+        return interceptReceiveMessage(front, request);
+    }
+  }
+  return forward(front.upstream, request);
+}
+
+function assertMessageLimit(bytes: number): void {
+  if (!Number.isInteger(bytes) || bytes < MIN_SQS_MESSAGE_BYTES || bytes > MAX_SQS_MESSAGE_BYTES) {
+    throw new EmulatorStartError(
+      `maxMessageBytes must be an integer from ${MIN_SQS_MESSAGE_BYTES} to ${MAX_SQS_MESSAGE_BYTES} ` +
+        `(the range of an SQS queue's MaximumMessageSize), got ${String(bytes)}.`,
+    );
+  }
+}
