@@ -4,6 +4,7 @@ import { lazyPayload, type RecordInspection, recordContext, RecordSource } from 
 import { OTEL_JSON_KEY } from './names.js';
 import {
   isPlainRecord,
+  isTextMap,
   omitKey,
   ownProperty,
   ownString,
@@ -56,8 +57,10 @@ function imageTextMap(attribute: unknown): unknown {
   }
 }
 
-function contextFromImage(image: unknown, propagator: TextMapPropagator): FoundContext | undefined {
-  const textMap = imageTextMap(ownProperty(image, OTEL_JSON_KEY));
+function contextFromTextMap(
+  textMap: unknown,
+  propagator: TextMapPropagator,
+): FoundContext | undefined {
   if (!isPlainRecord(textMap)) return undefined;
   const extracted = extractWithPropagator(textMap, textMapGetter, propagator);
   return extracted ? { extracted, carrier: ContextCarrier.DYNAMODB_IMAGE } : undefined;
@@ -65,7 +68,8 @@ function contextFromImage(image: unknown, propagator: TextMapPropagator): FoundC
 
 /**
  * Reads a DynamoDB Streams record: the context from the `_otel` attribute of the new image (or
- * the old one for deletions), the payload as the image in DynamoDB JSON without `_otel`.
+ * the old one for deletions), the payload as the image in DynamoDB JSON without `_otel` when that
+ * holds a text map (an `_otel` of any other shape is the writer's own data).
  */
 export function inspectDynamoDbRecord(
   record: unknown,
@@ -73,8 +77,13 @@ export function inspectDynamoDbRecord(
 ): RecordInspection {
   const change = ownProperty(record, 'dynamodb');
   const image = ownProperty(change, 'NewImage') ?? ownProperty(change, 'OldImage');
-  const found = contextFromImage(image, propagator);
-  const payload = isPlainRecord(image) ? omitKey(image, OTEL_JSON_KEY) : {};
+  const textMap = imageTextMap(ownProperty(image, OTEL_JSON_KEY));
+  const found = contextFromTextMap(textMap, propagator);
+  const payload = isPlainRecord(image)
+    ? isTextMap(textMap)
+      ? omitKey(image, OTEL_JSON_KEY)
+      : image
+    : {};
   return {
     context: recordContext(found, RecordSource.DYNAMODB),
     payload: lazyPayload({ text: JSON.stringify(payload) }),

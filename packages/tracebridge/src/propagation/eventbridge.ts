@@ -7,10 +7,17 @@ import {
 import { warnOnce } from './diag.js';
 import { lazyPayload, type RecordInspection, recordContext, RecordSource } from './inspection.js';
 import { contextFromJsonObject } from './json-context.js';
-import { insertContextMember, utf8ByteLength } from './json-text.js';
+import { findTopLevelValue, insertContextMember, utf8ByteLength } from './json-text.js';
 import { EVENTBRIDGE_TIME_FIELD_BYTES, MAX_EVENTBRIDGE_PUT_EVENTS_BYTES } from './limits.js';
 import { OTEL_JSON_KEY } from './names.js';
-import { isPlainRecord, omitKey, ownProperty, type TextMap, w3cPropagator } from './propagator.js';
+import {
+  isPlainRecord,
+  isTextMap,
+  omitKey,
+  ownProperty,
+  type TextMap,
+  w3cPropagator,
+} from './propagator.js';
 import { contextTextMap, type InjectOptions } from './sqs.js';
 import { formatXRayHeader } from './xray.js';
 
@@ -50,7 +57,11 @@ export function injectEventBridgeEntryWithin<Entry extends EventBridgeEntryInput
     entry.Detail === undefined
       ? undefined
       : insertContextMember(entry.Detail, JSON.stringify(textMap));
-  if (detail === undefined) return { ...entry, TraceHeader };
+  // EventBridge and Lambda parse the detail, and a JSON parser keeps the last of two equal keys:
+  // the user's own `_otel` would replace ours, and removing ours would then remove theirs.
+  if (detail === undefined || findTopLevelValue(entry.Detail ?? '', OTEL_JSON_KEY)) {
+    return { ...entry, TraceHeader };
+  }
   const injected = { ...entry, Detail: detail, TraceHeader };
   if (eventBridgeEntryByteLength(injected) <= maxEntryBytes) return injected;
   warnOnce(
@@ -62,8 +73,9 @@ export function injectEventBridgeEntryWithin<Entry extends EventBridgeEntryInput
 
 /**
  * Returns a copy of a PutEvents entry that carries `context`: an `_otel` member inserted
- * textually after the opening brace of a JSON object `Detail` (never past the 256 KiB limit) and
- * `TraceHeader` in X-Ray format (kept if the caller set one). EventBridge hands `TraceHeader` on
+ * textually after the opening brace of a JSON object `Detail` (never past the 256 KiB limit, and
+ * not when the `Detail` has a top-level `_otel` of its own) and `TraceHeader` in X-Ray format
+ * (kept if the caller set one). EventBridge hands `TraceHeader` on
  * to X-Ray-aware targets; `_otel` reaches every target inside the event. Never mutates, never
  * throws.
  *
@@ -94,7 +106,8 @@ export function injectEventBridgeEntry<Entry extends EventBridgeEntryInput>(
 
 /**
  * Reads an EventBridge event delivered straight to Lambda. Lambda has already parsed it, so the
- * payload is the `detail` object without `_otel`, serialised again as JSON.
+ * payload is the `detail` object serialised again as JSON, without `_otel` when that is a text map
+ * (an `_otel` of any other shape is the producer's own data).
  */
 export function inspectEventBridgeEvent(
   event: unknown,
@@ -102,7 +115,8 @@ export function inspectEventBridgeEvent(
 ): RecordInspection {
   const detail = ownProperty(event, 'detail');
   const found = isPlainRecord(detail) ? contextFromJsonObject(detail, propagator) : undefined;
-  const payload = isPlainRecord(detail) ? omitKey(detail, OTEL_JSON_KEY) : (detail ?? null);
+  const ours = isPlainRecord(detail) && isTextMap(ownProperty(detail, OTEL_JSON_KEY));
+  const payload = ours ? omitKey(detail, OTEL_JSON_KEY) : (detail ?? null);
   return {
     context: recordContext(found, RecordSource.EVENTBRIDGE),
     payload: lazyPayload({ text: JSON.stringify(payload) }),

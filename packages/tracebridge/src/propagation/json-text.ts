@@ -1,6 +1,7 @@
+import { warnOnce } from './diag.js';
 import { MAX_CONTEXT_MEMBER_BYTES, MAX_JSON_SCAN_DEPTH } from './limits.js';
 import { OTEL_JSON_KEY } from './names.js';
-import { isPlainRecord } from './propagator.js';
+import { isPlainRecord, isTextMap } from './propagator.js';
 
 /**
  * JSON text as it travels: a string (SQS and SNS bodies, EventBridge `Detail`) or UTF-8 bytes
@@ -109,8 +110,9 @@ function openingBrace(source: JsonSource): number | undefined {
 
 /**
  * Inserts `"_otel":<memberJson>` right after the opening brace of a JSON object text, leaving
- * every other byte where it was. Returns `undefined` when the text is not a JSON object, which
- * callers treat as "do not inject".
+ * every other byte where it was. Returns `undefined` when the text is not a JSON object, or when
+ * the member is larger than a consumer reads back ({@link MAX_CONTEXT_MEMBER_BYTES}), which callers
+ * treat as "do not inject".
  */
 export function insertContextMember(source: string, memberJson: string): string | undefined;
 export function insertContextMember(source: Uint8Array, memberJson: string): Uint8Array | undefined;
@@ -121,6 +123,14 @@ export function insertContextMember(
 ): JsonSource | undefined {
   const open = openingBrace(source);
   if (open === undefined || parseJsonObject(source) === undefined) return undefined;
+  if (utf8ByteLength(memberJson) > MAX_CONTEXT_MEMBER_BYTES) {
+    // findLeadingContextMember would not find it: it would stay in the consumer's payload.
+    warnOnce(
+      'context-member-size',
+      `a trace context of more than ${MAX_CONTEXT_MEMBER_BYTES} bytes was not inserted into a JSON payload`,
+    );
+    return undefined;
+  }
   const isEmptyObject = codeAt(source, skipWhitespace(source, open + 1)) === CLOSE_BRACE;
   const member = `${CONTEXT_MEMBER_PREFIX}${memberJson}${isEmptyObject ? '' : ','}`;
   if (typeof source === 'string') {
@@ -150,8 +160,8 @@ function startsWithPrefix(source: JsonSource, at: number): boolean {
 
 /**
  * Finds the member {@link insertContextMember} writes: `"_otel":{…}` directly after the opening
- * brace, with no whitespace, followed by a comma or by the end of the object. Any other shape is
- * part of the producer's own payload and is left alone.
+ * brace, with no whitespace, holding only string values, followed by a comma or by the end of the
+ * object. Any other shape is part of the producer's own payload and is left alone.
  */
 export function findLeadingContextMember(source: JsonSource): LeadingContextMember | undefined {
   const open = openingBrace(source);
@@ -161,7 +171,7 @@ export function findLeadingContextMember(source: JsonSource): LeadingContextMemb
   const valueEnd = scanValueEnd(source, valueStart, valueStart + MAX_CONTEXT_MEMBER_BYTES);
   if (valueEnd < 0) return undefined;
   const carrier = parseJson(decodeRange(source, valueStart, valueEnd));
-  if (!isPlainRecord(carrier)) return undefined;
+  if (!isTextMap(carrier)) return undefined;
   if (codeAt(source, valueEnd) === COMMA) {
     return { carrier, removeStart: open + 1, removeEnd: valueEnd + 1 };
   }

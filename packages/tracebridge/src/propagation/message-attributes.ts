@@ -17,9 +17,20 @@ export interface SdkMessageAttribute {
 const STRING_DATA_TYPE = 'String';
 
 /**
+ * SNS's array type: its value is JSON text (`["a","b"]`), not one string, although its name
+ * starts like a custom String type (`String.<label>`, which SQS and SNS both allow).
+ */
+const SNS_STRING_ARRAY_DATA_TYPE = 'String.Array';
+
+function isStringDataType(type: string): boolean {
+  if (type === STRING_DATA_TYPE) return true;
+  return type.startsWith(`${STRING_DATA_TYPE}.`) && type !== SNS_STRING_ARRAY_DATA_TYPE;
+}
+
+/**
  * Reads the string value of a message attribute in any of the shapes AWS uses: SDK requests
  * (`DataType`/`StringValue`), SQS Lambda records (`dataType`/`stringValue`) and SNS records and
- * envelopes (`Type`/`Value`). Binary and number attributes read as absent.
+ * envelopes (`Type`/`Value`). Binary, Number and SNS `String.Array` attributes read as absent.
  */
 export function attributeString(attributes: unknown, name: string): string | undefined {
   const attribute = ownProperty(attributes, name);
@@ -28,7 +39,7 @@ export function attributeString(attributes: unknown, name: string): string | und
     ownString(attribute, 'DataType') ??
     ownString(attribute, 'dataType') ??
     ownString(attribute, 'Type');
-  if (type !== undefined && !type.startsWith(STRING_DATA_TYPE)) return undefined;
+  if (type !== undefined && !isStringDataType(type)) return undefined;
   return (
     ownString(attribute, 'StringValue') ??
     ownString(attribute, 'stringValue') ??

@@ -35,6 +35,15 @@ export function isPlainRecord(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * True when `value` is shaped like a text map a propagator writes: an object of string values.
+ * Only an `_otel` member of this shape can be tracebridge's; an `_otel` of any other shape is the
+ * producer's own data and must reach the consumer's code untouched.
+ */
+export function isTextMap(value: unknown): value is Record<string, string> {
+  return isPlainRecord(value) && Object.values(value).every((entry) => typeof entry === 'string');
+}
+
 /** Reads an own property of an untrusted object, never an inherited one. */
 export function ownProperty(value: unknown, key: string): unknown {
   return isPlainRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;

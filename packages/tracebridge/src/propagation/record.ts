@@ -23,7 +23,8 @@ export interface ExtractOptions {
 
 /**
  * The event source of a Lambda record, from its `eventSource` field or, for events Lambda
- * passes without one (EventBridge), from its shape.
+ * passes without one (EventBridge), from its shape. Never throws: a record that cannot be read
+ * (a getter or Proxy trap throws) is `unknown`.
  *
  * @example
  * ```ts
@@ -33,6 +34,14 @@ export interface ExtractOptions {
  * ```
  */
 export function recordSourceOf(record: unknown): RecordSource {
+  try {
+    return sourceFromFields(record);
+  } catch {
+    return RecordSource.UNKNOWN;
+  }
+}
+
+function sourceFromFields(record: unknown): RecordSource {
   const eventSource = ownString(record, 'eventSource') ?? ownString(record, 'EventSource');
   switch (eventSource) {
     case RecordSource.SQS:
@@ -69,8 +78,19 @@ function serialise(value: unknown): string {
   }
 }
 
-/** The payload read without any context handling, for records an inspector could not read. */
+/**
+ * The payload read without any context handling, for records an inspector could not read. A
+ * record that cannot be read at all (a getter or Proxy trap throws) has an empty payload.
+ */
 function rawPayload(record: unknown, source: RecordSource): RecordPayload {
+  try {
+    return readRawPayload(record, source);
+  } catch {
+    return lazyPayload({ text: '' });
+  }
+}
+
+function readRawPayload(record: unknown, source: RecordSource): RecordPayload {
   switch (source) {
     case RecordSource.SQS:
       return lazyPayload({ text: ownString(record, 'body') ?? '' });
@@ -85,6 +105,15 @@ function rawPayload(record: unknown, source: RecordSource): RecordPayload {
   }
 }
 
+/** Describes a thrown value; a hostile one may throw again when turned into a string. */
+function describeError(error: unknown): string {
+  try {
+    return String(error);
+  } catch {
+    return 'an error that cannot be printed';
+  }
+}
+
 /**
  * Reads a record's context and payload in one pass; what the consumer wrappers use. Never throws:
  * an inspector that fails on some input the record is treated as having no context.
@@ -93,18 +122,17 @@ function rawPayload(record: unknown, source: RecordSource): RecordPayload {
  */
 export function inspectRecord(record: unknown, options: ExtractOptions = {}): RecordInspection {
   const source = recordSourceOf(record);
-  if (source === RecordSource.UNKNOWN) {
-    return { context: recordContext(undefined, source), payload: rawPayload(record, source) };
+  if (source !== RecordSource.UNKNOWN) {
+    try {
+      return INSPECTORS[source](record, options.propagator ?? w3cPropagator);
+    } catch (error) {
+      warnOnce(
+        'inspect-failed',
+        `could not read the trace context of an ${source} record (${describeError(error)}); it starts a new trace`,
+      );
+    }
   }
-  try {
-    return INSPECTORS[source](record, options.propagator ?? w3cPropagator);
-  } catch (error) {
-    warnOnce(
-      'inspect-failed',
-      `could not read the trace context of an ${source} record (${String(error)}); it starts a new trace`,
-    );
-    return { context: recordContext(undefined, source), payload: rawPayload(record, source) };
-  }
+  return { context: recordContext(undefined, source), payload: rawPayload(record, source) };
 }
 
 /**

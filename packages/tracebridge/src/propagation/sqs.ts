@@ -5,6 +5,7 @@ import {
   trace,
   type TextMapPropagator,
 } from '@opentelemetry/api';
+import { warnOnce } from './diag.js';
 import {
   ContextCarrier,
   ContextFormat,
@@ -60,7 +61,11 @@ export interface InjectOptions {
   readonly propagator?: TextMapPropagator;
 }
 
-/** The text map of a context, or `undefined` when the context holds no valid span. */
+/**
+ * The text map of a context, or `undefined` when there is nothing to carry: no valid span, or a
+ * propagator that wrote nothing (`OTEL_PROPAGATORS=none`, suppressed tracing) or threw. Callers
+ * then leave the message as it is, rather than adding an empty `_otel` or failing the send.
+ */
 export function contextTextMap(
   context: Context,
   propagator: TextMapPropagator,
@@ -68,8 +73,16 @@ export function contextTextMap(
   const spanContext = trace.getSpanContext(context);
   if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
   const textMap: TextMap = {};
-  propagator.inject(context, textMap, textMapSetter);
-  return textMap;
+  try {
+    propagator.inject(context, textMap, textMapSetter);
+  } catch (error) {
+    warnOnce(
+      'propagator-threw-injecting',
+      `the propagator threw while injecting; the message is sent without a trace context (${String(error)})`,
+    );
+    return undefined;
+  }
+  return Object.keys(textMap).length > 0 ? textMap : undefined;
 }
 
 /**
