@@ -176,6 +176,27 @@ describe('SQS through the official client and the emulator', () => {
     expect(recordPayload(record).text).toBe(body);
     expect(extractRecordContext(record).carrier).toBe('aws-trace-header');
   });
+
+  it('never pushes a SendMessageBatch over its 256 KiB total: late entries fall back to AWSTraceHeader', async () => {
+    const queue = await newQueue();
+    const entries = Array.from({ length: 10 }, (_, index) => ({
+      Id: `big${index}`,
+      MessageBody: `${index}${'y'.repeat(26_200)}`,
+    }));
+    const result = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: entries }),
+    );
+    expect(result.Failed ?? []).toEqual([]);
+    const records = (await receiveAll(queue.url, 10)).map((message) =>
+      sqsRecordFromMessage(message, queue.name),
+    );
+    const carriers = records.map((record) => extractRecordContext(record).carrier);
+    expect(carriers).toContain('aws-trace-header');
+    expect(carriers).toContain('message-attributes');
+    expect(records.every((record) => extractRecordContext(record).spanContext !== undefined)).toBe(
+      true,
+    );
+  });
 });
 
 describe('SNS to SQS through the official clients and the emulator', () => {

@@ -42,6 +42,11 @@ export interface TracePropagationOptions {
    * carries the context too. Off by default; see `injectKinesisRecord`.
    */
   readonly binaryEnvelope?: boolean;
+  /**
+   * SQS and SNS: the largest message (and batch request) the destination accepts; 262,144 bytes
+   * by default, 1,048,576 for queues whose `MaximumMessageSize` was raised to 1 MiB.
+   */
+  readonly maxMessageBytes?: number;
 }
 
 const SERVICES: Readonly<Record<string, ProducerService>> = {

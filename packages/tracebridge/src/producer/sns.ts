@@ -1,6 +1,7 @@
 import { ownString } from '../propagation/propagator.js';
 import { injectSnsMessage, type SnsMessageInput } from '../propagation/sns.js';
 import { entriesOf, lastSegment, type ProducerService, resultsById } from './command.js';
+import { injectMessageBatch } from './message-batch.js';
 
 const topicName = (input: Record<string, unknown>): string =>
   ownString(input, 'PhoneNumber') !== undefined
@@ -28,17 +29,12 @@ export const snsProducer: ProducerService = {
       entryCount: (input) => entriesOf(input, 'PublishBatchRequestEntries').length,
       inject: (input, contexts, options) => ({
         ...input,
-        PublishBatchRequestEntries: entriesOf(input, 'PublishBatchRequestEntries').map(
-          (entry, index) => {
-            const context = contexts[index];
-            return context
-              ? injectSnsMessage(
-                  entry as SnsMessageInput & Record<string, unknown>,
-                  context,
-                  options,
-                )
-              : entry;
-          },
+        PublishBatchRequestEntries: injectMessageBatch(
+          entriesOf(input, 'PublishBatchRequestEntries'),
+          'Message',
+          contexts,
+          options,
+          (entry, context, entryOptions) => injectSnsMessage(entry, context, entryOptions),
         ),
       }),
       results: (output, input) =>

@@ -1,6 +1,7 @@
 import { injectSqsMessage, type SqsMessageInput } from '../propagation/sqs.js';
 import { ownString } from '../propagation/propagator.js';
 import { entriesOf, lastSegment, type ProducerService, resultsById } from './command.js';
+import { injectMessageBatch } from './message-batch.js';
 
 const queueName = (input: Record<string, unknown>): string =>
   lastSegment(ownString(input, 'QueueUrl'), /\//);
@@ -26,12 +27,13 @@ export const sqsProducer: ProducerService = {
       entryCount: (input) => entriesOf(input, 'Entries').length,
       inject: (input, contexts, options) => ({
         ...input,
-        Entries: entriesOf(input, 'Entries').map((entry, index) => {
-          const context = contexts[index];
-          return context
-            ? injectSqsMessage(entry as SqsMessageInput & Record<string, unknown>, context, options)
-            : entry;
-        }),
+        Entries: injectMessageBatch(
+          entriesOf(input, 'Entries'),
+          'MessageBody',
+          contexts,
+          options,
+          (entry, context, entryOptions) => injectSqsMessage(entry, context, entryOptions),
+        ),
       }),
       results: (output, input) => resultsById(output, entriesOf(input, 'Entries'), 'MessageId'),
     },

@@ -36,12 +36,12 @@ export function injectSnsMessage<Message extends SnsMessageInput>(
   message: Message,
   context: Context = otelContext.active(),
   options: InjectOptions = {},
-): Message {
+): Message & Pick<SnsMessageInput, 'MessageAttributes'> {
   const textMap = contextTextMap(context, options.propagator ?? w3cPropagator);
   if (!textMap) return message;
   const MessageAttributes = addContextAttributes(message.MessageAttributes, textMap, {
     messageBytes: messageByteLength(message.Message, message.MessageAttributes),
-    maxMessageBytes: MAX_SQS_SNS_MESSAGE_BYTES,
+    maxMessageBytes: options.maxMessageBytes ?? MAX_SQS_SNS_MESSAGE_BYTES,
     service: 'SNS',
     fallback:
       'the X-Amzn-Trace-Id request header (SNS forwards it when the topic has active tracing)',

@@ -59,7 +59,17 @@ export interface SqsMessageInput {
 export interface InjectOptions {
   /** Propagator that writes the text map; W3C Trace Context and Baggage by default. */
   readonly propagator?: TextMapPropagator;
+  /**
+   * SQS and SNS: the largest message the destination accepts, body plus attributes.
+   * {@link MAX_SQS_SNS_MESSAGE_BYTES} (256 KiB) by default; 1,048,576 for a queue whose
+   * `MaximumMessageSize` was raised to 1 MiB.
+   */
+  readonly maxMessageBytes?: number;
 }
+
+/** The fields injection adds to an SQS message, typed even when the input lacked them. */
+export type InjectedSqsMessage<Message> = Message &
+  Pick<SqsMessageInput, 'MessageAttributes' | 'MessageSystemAttributes'>;
 
 /**
  * The text map of a context, or `undefined` when there is nothing to carry: no valid span, or a
@@ -104,13 +114,13 @@ export function injectSqsMessage<Message extends SqsMessageInput>(
   message: Message,
   context: Context = otelContext.active(),
   options: InjectOptions = {},
-): Message {
+): InjectedSqsMessage<Message> {
   const textMap = contextTextMap(context, options.propagator ?? w3cPropagator);
   const spanContext = trace.getSpanContext(context);
   if (!textMap || !spanContext) return message;
   const MessageAttributes = addContextAttributes(message.MessageAttributes, textMap, {
     messageBytes: messageByteLength(message.MessageBody, message.MessageAttributes),
-    maxMessageBytes: MAX_SQS_SNS_MESSAGE_BYTES,
+    maxMessageBytes: options.maxMessageBytes ?? MAX_SQS_SNS_MESSAGE_BYTES,
     service: 'SQS',
     fallback: 'the AWSTraceHeader system attribute',
   });
