@@ -1,0 +1,77 @@
+import { diag } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+/** The result an exporter reports, as the SDK's SpanExporter interface types it. */
+export type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
+
+// ExportResultCode.SUCCESS and FAILED. The enum is @opentelemetry/core's, a dependency of the
+// SDK and not of tracebridge, so its two values are spelled out here.
+/* eslint-disable @typescript-eslint/no-unsafe-enum-assignment -- the values of that enum */
+const SUCCESS = 0 as ExportResult['code'];
+const FAILED = 1 as ExportResult['code'];
+/* eslint-enable @typescript-eslint/no-unsafe-enum-assignment */
+
+/** The result of an export that reached its destination. */
+export const EXPORTED: ExportResult = { code: SUCCESS };
+
+/**
+ * The result of an export that did not.
+ *
+ * @example
+ * resultCallback(exportFailed(new Error('exporter is shut down')));
+ */
+export function exportFailed(error: Error): ExportResult {
+  return { code: FAILED, error };
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/**
+ * The bookkeeping every tracebridge exporter shares. It keeps the exports in flight, so that
+ * `forceFlush` also waits for an export the BatchSpanProcessor started on its own timer (the
+ * processor's forceFlush does not: those spans would still be on the wire when Lambda freezes
+ * the process); it remembers the first failure since the last flush, so the flush can report
+ * it; and it logs exactly one warning per failed export. No export ever rejects.
+ *
+ * @example
+ * ```ts
+ * const tracker = new ExportTracker();
+ * tracker.run(async () => send(body), resultCallback);
+ * await tracker.drain(); // throws the first failure since the previous drain
+ * ```
+ */
+export class ExportTracker {
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: Error | undefined;
+
+  /** Runs one export; `send` rejects with an error whose message says what went wrong. */
+  run(send: () => Promise<void>, resultCallback: (result: ExportResult) => void): void {
+    const work: Promise<void> = send()
+      .then(
+        (): ExportResult => EXPORTED,
+        (reason: unknown): ExportResult => {
+          const error = asError(reason);
+          this.failure ??= error;
+          diag.warn(`tracebridge: ${error.message}`);
+          return exportFailed(error);
+        },
+      )
+      .then(resultCallback)
+      .catch((reason: unknown) => {
+        diag.error(`tracebridge: an export result callback threw: ${asError(reason).message}`);
+      })
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+
+  /** Waits for every export in flight, then throws the first failure since the last drain. */
+  async drain(): Promise<void> {
+    // Loop: an export may start while we wait (the processor's timer), and it counts too.
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure) throw failure;
+  }
+}

@@ -1,0 +1,49 @@
+import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
+
+// X-Ray trace ids: 8 hex digits of epoch seconds, then 96 random bits (X-Ray trace id format).
+const EPOCH_HEX_DIGITS = 8;
+const RANDOM_TRACE_HEX_DIGITS = 24;
+// W3C span ids are 64 bits; all zeros is the invalid span id (W3C Trace Context).
+const SPAN_ID_HEX_DIGITS = 16;
+const INVALID_SPAN_ID = '0'.repeat(SPAN_ID_HEX_DIGITS);
+// One Math.random() call yields 32 usable random bits: 8 hex digits.
+const HEX_DIGITS_PER_DRAW = 8;
+const DRAW_RANGE = 2 ** 32;
+
+function randomHex(digits: number): string {
+  let hex = '';
+  for (let i = 0; i < digits; i += HEX_DIGITS_PER_DRAW) {
+    hex += Math.floor(Math.random() * DRAW_RANGE)
+      .toString(16)
+      .padStart(HEX_DIGITS_PER_DRAW, '0');
+  }
+  return hex;
+}
+
+/**
+ * Trace ids X-Ray accepts as its own: the first 8 hex digits are the epoch seconds at which
+ * the trace started, which X-Ray requires of the spans it ingests. Span ids are random. Like
+ * the SDK's own generator it uses `Math.random`: ids need to be unique, not unguessable.
+ *
+ * @example
+ * ```ts
+ * import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+ * import { XRayIdGenerator } from 'tracebridge/setup';
+ *
+ * const provider = new BasicTracerProvider({ idGenerator: new XRayIdGenerator() });
+ * ```
+ */
+export class XRayIdGenerator implements IdGenerator {
+  generateTraceId(): string {
+    const seconds = Math.floor(Date.now() / 1000)
+      .toString(16)
+      .padStart(EPOCH_HEX_DIGITS, '0');
+    return seconds + randomHex(RANDOM_TRACE_HEX_DIGITS);
+  }
+
+  generateSpanId(): string {
+    let spanId = randomHex(SPAN_ID_HEX_DIGITS);
+    while (spanId === INVALID_SPAN_ID) spanId = randomHex(SPAN_ID_HEX_DIGITS);
+    return spanId;
+  }
+}

@@ -1,0 +1,131 @@
+// The resource: service.name and the Lambda attributes of the OpenTelemetry semantic
+// conventions (cloud provider, FaaS resource, AWS Lambda and AWS log resource attributes).
+//
+// The function ARN (and from it the account id) is in no environment variable: it first
+// appears on the context of the first invocation. A resource cannot change once the provider
+// has it, so the ARN-derived attributes are asynchronous resource attributes, promises the
+// SDK supports for detectors that answer late: the BatchSpanProcessor waits for them to
+// settle before an export. They settle when the consumer wrappers report the first context
+// (recordLambdaContext), or empty at the first flush if nothing reported one. Every span,
+// including those of the cold start, carries them on its resource, where backends look.
+
+import type { AttributeValue, Attributes } from '@opentelemetry/api';
+import { defaultResource, type Resource, resourceFromAttributes } from '@opentelemetry/resources';
+import { type Env, readEnv } from './config/parse.js';
+
+// AWS_LAMBDA_FUNCTION_MEMORY_SIZE is in MiB; faas.max_memory is in bytes (FaaS semconv).
+const BYTES_PER_MIB = 1024 * 1024;
+// arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] (Lambda ARN format).
+const ARN_ACCOUNT_PART = 4;
+const UNQUALIFIED_ARN_PARTS = 7;
+
+const ARN_ATTRIBUTES = ['cloud.resource_id', 'faas.id', 'cloud.account.id'] as const;
+
+export interface TracingResource {
+  readonly resource: Resource;
+  /** Settles the ARN attributes from the first invocation's ARN; later calls do nothing. */
+  readonly settle: (invokedFunctionArn: string | undefined) => void;
+}
+
+/**
+ * The Lambda resource attributes the environment of a function holds; none outside Lambda.
+ *
+ * @example
+ * lambdaAttributes(process.env)['faas.name']; // 'orders-consumer'
+ */
+export function lambdaAttributes(env: Env): Attributes {
+  const name = readEnv(env, 'AWS_LAMBDA_FUNCTION_NAME');
+  if (name === undefined) return {};
+  const attributes: Attributes = {
+    'service.name': name,
+    'cloud.provider': 'aws',
+    'cloud.platform': 'aws_lambda',
+    'faas.name': name,
+  };
+  const set = (key: string, value: AttributeValue | undefined): void => {
+    if (value !== undefined) attributes[key] = value;
+  };
+  set('cloud.region', readEnv(env, 'AWS_REGION'));
+  set('faas.version', readEnv(env, 'AWS_LAMBDA_FUNCTION_VERSION'));
+  const memoryMiB = Number(readEnv(env, 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE'));
+  if (Number.isInteger(memoryMiB) && memoryMiB > 0)
+    set('faas.max_memory', memoryMiB * BYTES_PER_MIB);
+  const group = readEnv(env, 'AWS_LAMBDA_LOG_GROUP_NAME');
+  if (group !== undefined) set('aws.log.group.names', [group]);
+  const stream = readEnv(env, 'AWS_LAMBDA_LOG_STREAM_NAME');
+  if (stream !== undefined) {
+    set('aws.log.stream.names', [stream]);
+    // The FaaS conventions name the execution environment by its log stream on Lambda.
+    set('faas.instance', stream);
+  }
+  return attributes;
+}
+
+/**
+ * The attributes an invoked function ARN gives: `cloud.resource_id` (and its older name
+ * `faas.id`) and `cloud.account.id`. As the conventions ask, an alias in the ARN is replaced
+ * by the version that runs (`AWS_LAMBDA_FUNCTION_VERSION`): one execution environment can be
+ * invoked through several aliases.
+ *
+ * @example
+ * functionArnAttributes('arn:aws:lambda:eu-west-1:123456789012:function:orders:live', '7');
+ * // { 'cloud.resource_id': 'arn:aws:lambda:eu-west-1:123456789012:function:orders:7', … }
+ */
+export function functionArnAttributes(arn: string, version: string | undefined): Attributes {
+  const parts = arn.split(':');
+  if (
+    parts.length < UNQUALIFIED_ARN_PARTS ||
+    parts[0] !== 'arn' ||
+    parts[2] !== 'lambda' ||
+    parts[5] !== 'function'
+  ) {
+    return {};
+  }
+  const unqualified = parts.slice(0, UNQUALIFIED_ARN_PARTS).join(':');
+  const qualified = parts.length > UNQUALIFIED_ARN_PARTS;
+  const resourceId = qualified && version !== undefined ? `${unqualified}:${version}` : arn;
+  return {
+    'cloud.resource_id': resourceId,
+    'faas.id': resourceId,
+    'cloud.account.id': parts[ARN_ACCOUNT_PART] ?? '',
+  };
+}
+
+/**
+ * The provider's resource. Precedence, lowest first: the SDK's defaults, the Lambda
+ * environment, `OTEL_RESOURCE_ATTRIBUTES` and the `resourceAttributes` option, then the
+ * explicit service name.
+ *
+ * @example
+ * const { resource, settle } = createResource({ serviceName: 'orders', resourceAttributes: {} }, process.env);
+ */
+export function createResource(
+  config: { readonly serviceName: string | undefined; readonly resourceAttributes: Attributes },
+  env: Env,
+): TracingResource {
+  const explicit = {
+    ...lambdaAttributes(env),
+    ...config.resourceAttributes,
+    ...(config.serviceName === undefined ? {} : { 'service.name': config.serviceName }),
+  };
+  if (readEnv(env, 'AWS_LAMBDA_FUNCTION_NAME') === undefined) {
+    return {
+      resource: defaultResource().merge(resourceFromAttributes(explicit)),
+      settle: () => {},
+    };
+  }
+  let settleArn: (attributes: Attributes) => void = () => {};
+  const fromArn = new Promise<Attributes>((resolve) => {
+    settleArn = resolve;
+  });
+  const late = Object.fromEntries(
+    ARN_ATTRIBUTES.map((key) => [key, fromArn.then((attributes) => attributes[key])]),
+  );
+  const version = readEnv(env, 'AWS_LAMBDA_FUNCTION_VERSION');
+  return {
+    resource: defaultResource().merge(resourceFromAttributes({ ...late, ...explicit })),
+    settle: (arn) => {
+      settleArn(arn === undefined ? {} : functionArnAttributes(arn, version));
+    },
+  };
+}
