@@ -13,6 +13,7 @@ import {
 } from '@opentelemetry/api';
 import type { Context as LambdaContext } from 'aws-lambda';
 import { parseXRayHeader } from '../propagation/xray.js';
+import { currentRegistration } from '../setup/registry.js';
 import { TRACEBRIDGE_SCOPE, TRACEBRIDGE_VERSION } from '../version.js';
 
 /** Environment variable in which Lambda passes each invocation's X-Ray trace header. */
@@ -93,6 +94,7 @@ export function startInvocationSpan(
     ...extra.attributes,
   };
   if (functionArn) {
+    currentRegistration()?.recordFunctionArn(functionArn);
     attributes['cloud.resource_id'] = functionArn;
     const account = accountOf(functionArn);
     if (account) attributes['cloud.account.id'] = account;

@@ -148,3 +148,14 @@ describe('XRayPropagator', () => {
     }
   });
 });
+
+describe('XRayPropagator with lower-cased HTTP headers', () => {
+  it('reads x-amzn-trace-id as well', () => {
+    const headers = {
+      'x-amzn-trace-id':
+        'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+    };
+    const context = new XRayPropagator().extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+    expect(trace.getSpanContext(context)?.spanId).toBe('53995c3f42cd8ad8');
+  });
+});

@@ -95,7 +95,10 @@ export class XRayPropagator implements TextMapPropagator {
   }
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
-    const raw = getter.get(carrier, X_AMZN_TRACE_ID_HEADER);
+    // HTTP frameworks hand over header names in lower case.
+    const raw =
+      getter.get(carrier, X_AMZN_TRACE_ID_HEADER) ??
+      getter.get(carrier, X_AMZN_TRACE_ID_HEADER.toLowerCase());
     const header = Array.isArray(raw) ? raw[0] : raw;
     if (typeof header !== 'string') return context;
     const spanContext = parseXRayHeader(header);
