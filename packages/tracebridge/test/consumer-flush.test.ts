@@ -1,6 +1,12 @@
 // The consumer wrappers as a function runs them: initTracing's exporter, a real OTLP/HTTP
 // receiver on 127.0.0.1 decoding the protobuf, and the flush the wrappers end every call with.
 
+import { trace } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tracedHandler, tracedRecordHandler } from '../src/index.js';
 import { flushTracing, initTracing } from '../src/setup/index.js';
@@ -94,5 +100,29 @@ describe('the wrappers flush before the handler promise resolves', () => {
     );
     expect(result).toBe('mine');
     expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+  });
+});
+
+describe("an application's own provider", () => {
+  it('is kept by initTracing and used and flushed by the wrappers', async () => {
+    const exporter = new InMemorySpanExporter();
+    const own = new BasicTracerProvider({
+      spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 60_000 })],
+    });
+    trace.setGlobalTracerProvider(own);
+    const tracing = initTracing({
+      logLevel: 'none',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint },
+    });
+    expect(tracing.external).toBe(true);
+    await tracedRecordHandler(() => undefined)({ Records: batch() }, lambdaContext());
+    expect(
+      exporter
+        .getFinishedSpans()
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['orders-consumer', 'process orders', 'process orders', 'process orders']);
+    expect(receiver.exports).toHaveLength(0);
+    await own.shutdown();
   });
 });

@@ -16,6 +16,8 @@ import {
   xrayHeaderOf,
 } from '../test-support/records.js';
 import { setUpTestTracing } from '../test-support/tracing.js';
+import { injectKinesisRecord } from '../propagation/kinesis.js';
+import { contextWith, kinesisRecordFromPut } from '../test-support/records.js';
 import { tracedRecordHandler, type TracedRecordHandlerOptions } from './records.js';
 
 const tracing = setUpTestTracing();
@@ -223,5 +225,51 @@ describe('record span options and context', () => {
     }, options())(event, lambdaContext());
     expect(received).toBe('{"order":3}');
     expect(recordSpans()[0]!.parentSpanContext?.spanId).toBe(message.spanId);
+  });
+});
+
+describe('Kinesis batches with JSON and binary data', () => {
+  it("continues each record's trace and hands over the producer's exact bytes", async () => {
+    const json = injectKinesisRecord(
+      { PartitionKey: 'a', Data: Buffer.from('{"big":12345678901234567890,"t":"\\u00e9"}') },
+      contextWith(numberedSpanContext(1)),
+    );
+    const binary = injectKinesisRecord(
+      { PartitionKey: 'b', Data: Uint8Array.of(0xde, 0xad, 0xbe, 0xef) },
+      contextWith(numberedSpanContext(2)),
+      { binaryEnvelope: true },
+    );
+    const plain = { PartitionKey: 'c', Data: Uint8Array.of(1, 2, 3) };
+    const records = [json, binary, plain].map((input) => kinesisRecordFromPut(input));
+    const received: Buffer[] = [];
+    const response = await tracedRecordHandler((payload) => {
+      received.push(Buffer.from(payload.bytes));
+    }, options())({ Records: records }, lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(received.map((bytes) => bytes.toString('hex'))).toEqual([
+      Buffer.from('{"big":12345678901234567890,"t":"\\u00e9"}').toString('hex'),
+      'deadbeef',
+      '010203',
+    ]);
+    const spans = recordSpans();
+    expect(spans.map((span) => span.parentSpanContext?.spanId)).toEqual([
+      numberedSpanContext(1).spanId,
+      numberedSpanContext(2).spanId,
+      undefined,
+    ]);
+    expect(spans.map((span) => span.attributes['tracebridge.context.carrier'])).toEqual([
+      'json-payload',
+      'binary-envelope',
+      'none',
+    ]);
+    expect(spans[0]!.attributes).toMatchObject({
+      'messaging.system': 'aws.kinesis',
+      'messaging.destination.name': 'orders-stream',
+      'messaging.destination.partition.id': 'shardId-000000000006',
+    });
+    expect(linksTo(invocationSpan())).toEqual([
+      numberedSpanContext(1).spanId,
+      numberedSpanContext(2).spanId,
+    ]);
   });
 });
