@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { build, type Message } from 'esbuild';
+
+import type { FunctionSpec } from '../model.js';
+import { FunctionBuildError, FunctionConfigurationError } from './errors.js';
+import { handlerFile, parseHandler } from './handler.js';
+
+/**
+ * An ESM bundle that contains CommonJS code calls `require` for Node.js built-ins, which ESM does
+ * not define ("Dynamic require of "x" is not supported"). SAM users add this banner through
+ * `BuildProperties.Banner`; the template reader does not carry banners, so every ESM build gets
+ * it. esbuild renames a `require` the function declares itself, so the two never clash.
+ */
+const ESM_REQUIRE_BANNER = [
+  "import { createRequire as __tracebridgeCreateRequire } from 'node:module';",
+  'const require = __tracebridgeCreateRequire(import.meta.url);',
+].join('\n');
+
+// Lambda's Node.js runtime identifiers: nodejs18.x, nodejs20.x, nodejs22.x, …
+const NODE_RUNTIME_PREFIX = 'nodejs';
+
+/** A function ready to run: its Lambda task root and the handler inside it. */
+export interface BuiltFunction {
+  /** `LAMBDA_TASK_ROOT`: the build folder, or `CodeUri` for a function without a build. */
+  readonly taskRoot: string;
+  /** Absolute path of the module the handler lives in. */
+  readonly file: string;
+  /** Property path of the handler inside the module. */
+  readonly exportPath: readonly string[];
+}
+
+/**
+ * Builds one function the way SAM's esbuild builder does (bundle, platform node, the template's
+ * format, target, minify and externals), always with source maps, into `<buildRoot>/<logicalId>`.
+ * A `package.json` with the module type goes next to the output, so that a `.js` file loads as
+ * the format it was built in whatever package it sits under. A function without a build spec
+ * runs from its `CodeUri` as it is.
+ *
+ * @throws {@link FunctionBuildError} when esbuild fails or produces no file for the handler.
+ * @throws {@link FunctionConfigurationError} when the `Handler` is not `file.export`, or the
+ *   runtime is not Node.js.
+ *
+ * @example
+ * ```ts
+ * const built = await buildFunction(producerSpec, '/work/app/.tracebridge/build');
+ * built.file; // '/work/app/.tracebridge/build/ProducerFunction/producer.mjs'
+ * ```
+ */
+export async function buildFunction(spec: FunctionSpec, buildRoot: string): Promise<BuiltFunction> {
+  if (!spec.runtime.startsWith(NODE_RUNTIME_PREFIX)) {
+    throw new FunctionConfigurationError(
+      `Function ${spec.functionName} uses the ${spec.runtime} runtime; only Node.js functions (nodejs*) run locally`,
+    );
+  }
+  const location = parseHandler(spec.handler);
+  if (location === undefined) {
+    throw new FunctionConfigurationError(
+      `Handler '${spec.handler}' of function ${spec.functionName} is not of the form file.export (for example producer.handler)`,
+    );
+  }
+  if (spec.build === undefined) {
+    return {
+      taskRoot: spec.codeUri,
+      file: handlerFile(spec.codeUri, location),
+      exportPath: location.exportPath,
+    };
+  }
+
+  const outdir = path.resolve(buildRoot, spec.logicalId);
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  let outputs: string[];
+  try {
+    const result = await build({
+      absWorkingDir: spec.codeUri,
+      entryPoints: spec.build.entryPoints.map((entry) => path.resolve(spec.codeUri, entry)),
+      bundle: true,
+      platform: 'node',
+      format: spec.build.format,
+      target: spec.build.target,
+      minify: spec.build.minify,
+      sourcemap: true,
+      external: [...spec.build.external],
+      outdir,
+      outExtension: { '.js': spec.build.outExtension },
+      banner: spec.build.format === 'esm' ? { js: ESM_REQUIRE_BANNER } : {},
+      metafile: true,
+      logLevel: 'silent',
+    });
+    outputs = Object.keys(result.metafile?.outputs ?? {}).map((output) =>
+      path.resolve(spec.codeUri, output),
+    );
+  } catch (error) {
+    throw new FunctionBuildError(spec.functionName, describeFailure(error), { cause: error });
+  }
+  const type = spec.build.format === 'esm' ? 'module' : 'commonjs';
+  await writeFile(path.join(outdir, 'package.json'), `${JSON.stringify({ type })}\n`);
+
+  const file = path.join(outdir, location.module + spec.build.outExtension);
+  if (!existsSync(file)) {
+    const produced = outputs.filter((output) => !output.endsWith('.map'));
+    throw new FunctionBuildError(
+      spec.functionName,
+      `Handler '${spec.handler}' needs ${path.relative(outdir, file)}, but the build produced ${produced.map((output) => path.relative(outdir, output)).join(', ') || 'nothing'}; check EntryPoints and OutExtension`,
+    );
+  }
+  return { taskRoot: outdir, file, exportPath: location.exportPath };
+}
+
+function describeFailure(error: unknown): string {
+  const messages = isBuildFailure(error) ? error.errors : [];
+  if (messages.length === 0) return error instanceof Error ? error.message : String(error);
+  return messages.map(formatMessage).join('\n');
+}
+
+function formatMessage(message: Message): string {
+  const where = message.location;
+  return where ? `${where.file}:${where.line}:${where.column}: ${message.text}` : message.text;
+}
+
+function isBuildFailure(error: unknown): error is { errors: Message[] } {
+  return (
+    typeof error === 'object' && error !== null && 'errors' in error && Array.isArray(error.errors)
+  );
+}
