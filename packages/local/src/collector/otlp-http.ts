@@ -1,0 +1,216 @@
+// The OTLP/HTTP side of the receiver: reading a POST /v1/traces body within its limits and
+// answering in the request's own encoding, as the OTLP specification requires
+// (opentelemetry.io/docs/specs/otlp/#otlphttp). Every way a body can be wrong becomes an
+// OtlpRequestError carrying the HTTP status to answer with.
+
+import type { IncomingMessage } from 'node:http';
+import { gunzip } from 'node:zlib';
+import { decodeExportTraceServiceRequest } from './otlp-decode.js';
+import { parseOtlpJson } from './otlp-json.js';
+import type { OtlpExportTraceServiceRequest } from './otlp-types.js';
+
+// Far above what one BatchSpanProcessor export (512 spans) encodes to, and below the
+// OpenTelemetry Collector's 20 MiB default (confighttp), so a forwarding target accepts
+// whatever this receiver accepts. It bounds the decompressed body too: gzip bombs stop here.
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** The two OTLP/HTTP encodings. */
+export const OtlpContentType = {
+  Protobuf: 'application/x-protobuf',
+  Json: 'application/json',
+} as const;
+export type OtlpContentType = (typeof OtlpContentType)[keyof typeof OtlpContentType];
+
+/** A request the receiver turns down, with the HTTP status that says why. */
+export class OtlpRequestError extends Error {
+  override readonly name = 'OtlpRequestError';
+
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A decoded export, with its decompressed body for forwarding. */
+export interface ReceivedExport {
+  readonly request: OtlpExportTraceServiceRequest;
+  readonly body: Uint8Array;
+  readonly contentType: OtlpContentType;
+}
+
+/**
+ * The OTLP encoding a Content-Type names, ignoring parameters such as `charset`; undefined
+ * for any other type.
+ *
+ * @example
+ * otlpContentType('application/json; charset=utf-8'); // 'application/json'
+ */
+export function otlpContentType(header: string | undefined): OtlpContentType | undefined {
+  const type = header?.split(';', 1)[0]?.trim().toLowerCase();
+  if (type === OtlpContentType.Json) return OtlpContentType.Json;
+  // `application/protobuf` is the registered name some clients use for the same encoding.
+  if (type === OtlpContentType.Protobuf || type === 'application/protobuf') {
+    return OtlpContentType.Protobuf;
+  }
+  return undefined;
+}
+
+/**
+ * Reads and decodes an OTLP/HTTP trace export.
+ *
+ * @throws {OtlpRequestError} 413 for a body over `maxBytes` (compressed or not), 415 for an
+ * encoding other than gzip, 400 for a body that does not decode.
+ * @example
+ * const received = await readOtlpExport(request, OtlpContentType.Protobuf, MAX_BODY_BYTES);
+ */
+export async function readOtlpExport(
+  request: IncomingMessage,
+  contentType: OtlpContentType,
+  maxBytes: number,
+): Promise<ReceivedExport> {
+  const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'gzip' && encoding !== 'identity') {
+    throw new OtlpRequestError(
+      415,
+      `Content-Encoding ${encoding} is not supported: send gzip or none`,
+    );
+  }
+  const raw = await readBody(request, maxBytes);
+  const body = encoding === 'gzip' ? await gunzipWithin(raw, maxBytes) : raw;
+  return { request: decode(body, contentType), body, contentType };
+}
+
+function tooLarge(what: string, maxBytes: number): OtlpRequestError {
+  return new OtlpRequestError(
+    413,
+    `${what} is larger than the collector's limit of ${maxBytes} bytes (MAX_BODY_BYTES): export fewer spans per request`,
+  );
+}
+
+/**
+ * Collects the body up to `maxBytes`. Past the limit it rejects at once and discards the
+ * rest as it comes, so the client still reads the 413 on a connection that stays usable.
+ */
+function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    let discarding = declared > maxBytes;
+    if (discarding) reject(tooLarge(`the body (${declared} bytes declared)`, maxBytes));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      if (discarding) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        discarding = true;
+        chunks.length = 0;
+        reject(tooLarge('the body', maxBytes));
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    request.on('end', () => {
+      resolve(Buffer.concat(chunks, size));
+    });
+    // A client gone mid-body ('aborted'); after 'end' neither event changes anything.
+    const cut = (cause?: Error): void => {
+      reject(
+        new OtlpRequestError(400, 'the client closed the connection before the body ended', {
+          cause,
+        }),
+      );
+    };
+    request.on('error', cut);
+    request.on('close', () => {
+      if (!request.complete) cut();
+    });
+  });
+}
+
+function gunzipWithin(body: Buffer, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    gunzip(body, { maxOutputLength: maxBytes }, (error, output) => {
+      if (!error) resolve(output);
+      else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        reject(tooLarge('the decompressed body', maxBytes));
+      } else {
+        reject(
+          new OtlpRequestError(400, `the body is not valid gzip: ${error.message}`, {
+            cause: error,
+          }),
+        );
+      }
+    });
+  });
+}
+
+function decode(body: Uint8Array, contentType: OtlpContentType): OtlpExportTraceServiceRequest {
+  try {
+    if (contentType === OtlpContentType.Protobuf) return decodeExportTraceServiceRequest(body);
+    return parseOtlpJson(JSON.parse(Buffer.from(body).toString('utf8')) as unknown);
+  } catch (cause) {
+    // Stack exhaustion on absurdly nested values lands here too, as a RangeError.
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const what = contentType === OtlpContentType.Protobuf ? 'protobuf' : 'JSON';
+    throw new OtlpRequestError(
+      400,
+      `the body is not an OTLP ${what} ExportTraceServiceRequest: ${reason}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Encodes an ExportTraceServiceResponse: empty, or with `partial_success` when spans were
+ * rejected (trace_service.proto: field 1 partial_success { 1 rejected_spans, 2 error_message }).
+ *
+ * @example
+ * response.end(encodeExportResponse(OtlpContentType.Json, 0, ''));
+ */
+export function encodeExportResponse(
+  contentType: OtlpContentType,
+  rejectedSpans: number,
+  errorMessage: string,
+): Uint8Array {
+  if (contentType === OtlpContentType.Json) {
+    const partial = { rejectedSpans: String(rejectedSpans), errorMessage };
+    return Buffer.from(JSON.stringify(rejectedSpans > 0 ? { partialSuccess: partial } : {}));
+  }
+  if (rejectedSpans === 0) return new Uint8Array(0);
+  const inner = Buffer.concat([
+    Buffer.from([0x08]),
+    varint(rejectedSpans),
+    lengthDelimited(0x12, Buffer.from(errorMessage)),
+  ]);
+  return lengthDelimited(0x0a, inner);
+}
+
+/**
+ * Encodes a google.rpc.Status carrying only `message` (field 2): the body OTLP/HTTP gives
+ * every 4xx answer. The spec leaves `code` unused.
+ *
+ * @example
+ * response.end(encodeStatus(OtlpContentType.Protobuf, 'the body is truncated'));
+ */
+export function encodeStatus(contentType: OtlpContentType, message: string): Uint8Array {
+  if (contentType === OtlpContentType.Json) return Buffer.from(JSON.stringify({ message }));
+  return lengthDelimited(0x12, Buffer.from(message));
+}
+
+function lengthDelimited(tag: number, bytes: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from([tag]), varint(bytes.length), bytes]);
+}
+
+function varint(value: number): Buffer {
+  const bytes: number[] = [];
+  let rest = value;
+  while (rest >= 0x80) {
+    bytes.push((rest % 0x80) | 0x80);
+    rest = Math.floor(rest / 0x80);
+  }
+  bytes.push(rest);
+  return Buffer.from(bytes);
+}

@@ -1,0 +1,407 @@
+import { describe, expect, it, vi } from 'vitest';
+import { MAX_ATTRIBUTE_DEPTH, type JsonValue } from './span-model.js';
+import { createTraceStore } from './store.js';
+import { exportOf, otlpSpan, spanIdOf, traceIdOf } from './test-support/requests.js';
+import type { OtlpAnyValue } from './otlp-types.js';
+
+describe('the trace tree', () => {
+  it('nests children under parents in start order, depth first', () => {
+    const store = createTraceStore();
+    store.add(
+      exportOf('orders', [
+        otlpSpan({ trace: 1, span: 3, parent: 1, name: 'second child', startMs: 20 }),
+        otlpSpan({ trace: 1, span: 1, name: 'root', durationMs: 100 }),
+        otlpSpan({ trace: 1, span: 4, parent: 2, name: 'grandchild', startMs: 6 }),
+        otlpSpan({ trace: 1, span: 2, parent: 1, name: 'first child', startMs: 5 }),
+      ]),
+    );
+
+    const trace = store.getTrace(traceIdOf(1));
+
+    expect(trace?.spans.map((span) => [span.name, span.depth])).toEqual([
+      ['root', 0],
+      ['first child', 1],
+      ['grandchild', 2],
+      ['second child', 1],
+    ]);
+    expect(trace?.rootSpanIds).toEqual([spanIdOf(1)]);
+    expect(trace?.spans[0]?.childSpanIds).toEqual([spanIdOf(2), spanIdOf(3)]);
+    expect(trace?.summary).toMatchObject({
+      rootName: 'root',
+      rootService: 'orders',
+      hasRoot: true,
+      spansWithMissingParent: 0,
+      spanCount: 4,
+      durationMs: 100,
+    });
+  });
+
+  it('shows a span whose parent has not arrived as a root, and re-nests it when it does', () => {
+    const store = createTraceStore();
+    store.add(exportOf('consumer', [otlpSpan({ trace: 1, span: 2, parent: 1, name: 'process' })]));
+
+    const before = store.getTrace(traceIdOf(1));
+    expect(before?.spans[0]).toMatchObject({ name: 'process', depth: 0, missingParent: true });
+    expect(before?.summary).toMatchObject({
+      hasRoot: false,
+      rootName: 'process',
+      spansWithMissingParent: 0,
+    });
+
+    store.add(exportOf('producer', [otlpSpan({ trace: 1, span: 1, name: 'send', startMs: -5 })]));
+
+    const after = store.getTrace(traceIdOf(1));
+    expect(after?.spans.map((span) => [span.name, span.depth, span.missingParent])).toEqual([
+      ['send', 0, false],
+      ['process', 1, false],
+    ]);
+    expect(after?.summary.services).toEqual(['producer', 'consumer']);
+  });
+
+  it('keeps every span of a parent cycle instead of losing it', () => {
+    const store = createTraceStore();
+    store.add(
+      exportOf('loop', [
+        otlpSpan({ trace: 1, span: 1, parent: 2 }),
+        otlpSpan({ trace: 1, span: 2, parent: 1, startMs: 1 }),
+      ]),
+    );
+
+    expect(store.getTrace(traceIdOf(1))?.spans.map((span) => span.spanId)).toEqual([
+      spanIdOf(1),
+      spanIdOf(2),
+    ]);
+  });
+});
+
+describe('links', () => {
+  // A message trace (producer -> consumer) and the invocation trace the consumer ran in.
+  function messageAndInvocation(): ReturnType<typeof createTraceStore> {
+    const store = createTraceStore();
+    store.add(
+      exportOf('lambda', [otlpSpan({ trace: 2, span: 20, name: 'Invoke consumer', kind: 2 })]),
+    );
+    store.add(exportOf('producer', [otlpSpan({ trace: 1, span: 10, name: 'produce' })]));
+    store.add(
+      exportOf('consumer', [
+        otlpSpan({
+          trace: 1,
+          span: 11,
+          parent: 10,
+          name: 'process orders',
+          kind: 2,
+          links: [
+            { trace: 2, span: 20 },
+            { trace: 2, span: 99 },
+            { trace: 3, span: 30 },
+          ],
+        }),
+      ]),
+    );
+    return store;
+  }
+
+  it('resolves each link to the span and trace it points at, or says they are missing', () => {
+    const store = messageAndInvocation();
+
+    const consumer = store
+      .getTrace(traceIdOf(1))
+      ?.spans.find((span) => span.spanId === spanIdOf(11));
+
+    expect(consumer?.links).toEqual([
+      expect.objectContaining({
+        traceId: traceIdOf(2),
+        spanId: spanIdOf(20),
+        traceInStore: true,
+        spanInStore: true,
+        target: { name: 'Invoke consumer', service: 'lambda', kind: 'server' },
+        targetTraceRoot: { name: 'Invoke consumer', service: 'lambda' },
+      }),
+      expect.objectContaining({ spanId: spanIdOf(99), traceInStore: true, spanInStore: false }),
+      expect.objectContaining({
+        traceId: traceIdOf(3),
+        traceInStore: false,
+        spanInStore: false,
+        target: null,
+        targetTraceRoot: null,
+      }),
+    ]);
+  });
+
+  it('lists, on the linked span, the spans of other traces that link to it', () => {
+    const store = messageAndInvocation();
+
+    const invocation = store.getTrace(traceIdOf(2));
+
+    expect(invocation?.spans[0]?.linkedFrom).toEqual([
+      {
+        traceId: traceIdOf(1),
+        spanId: spanIdOf(11),
+        name: 'process orders',
+        service: 'consumer',
+        kind: 'server',
+        toSpanId: spanIdOf(20),
+        attributes: {},
+      },
+    ]);
+    expect(invocation?.linkedFromMissingSpans).toEqual([
+      expect.objectContaining({ spanId: spanIdOf(11), toSpanId: spanIdOf(99) }),
+    ]);
+  });
+
+  it('forgets incoming links when the trace holding them is evicted', () => {
+    const store = createTraceStore({ maxTraces: 2 });
+    store.add(exportOf('lambda', [otlpSpan({ trace: 2, span: 20 })]));
+    store.add(
+      exportOf('consumer', [otlpSpan({ trace: 1, span: 11, links: [{ trace: 2, span: 20 }] })]),
+    );
+    // The invocation trace gets a span, so the message trace is now the oldest.
+    store.add(exportOf('lambda', [otlpSpan({ trace: 2, span: 21, parent: 20 })]));
+    store.add(exportOf('other', [otlpSpan({ trace: 3, span: 30 })]));
+
+    expect(store.getTrace(traceIdOf(1))).toBeUndefined();
+    expect(store.getTrace(traceIdOf(2))?.spans[0]?.linkedFrom).toEqual([]);
+  });
+});
+
+describe('limits', () => {
+  it('evicts the trace that has gone longest without a span once maxSpans is passed', () => {
+    const store = createTraceStore({ maxSpans: 5 });
+    const twoSpans = (trace: number): ReturnType<typeof exportOf> =>
+      exportOf('svc', [
+        otlpSpan({ trace, span: trace * 10 }),
+        otlpSpan({ trace, span: trace * 10 + 1, parent: trace * 10 }),
+      ]);
+    store.add(twoSpans(1));
+    store.add(twoSpans(2));
+    store.add(exportOf('svc', [otlpSpan({ trace: 1, span: 12, parent: 10 })]));
+
+    store.add(twoSpans(3));
+
+    expect(store.getTrace(traceIdOf(2))).toBeUndefined();
+    expect(store.getTrace(traceIdOf(1))?.spans).toHaveLength(3);
+    expect(store.stats()).toMatchObject({
+      spansReceived: 7,
+      spansStored: 5,
+      tracesStored: 2,
+      tracesEvicted: 1,
+      spansEvicted: 2,
+      maxSpans: 5,
+    });
+  });
+
+  it('evicts the oldest traces once maxTraces is passed', () => {
+    const store = createTraceStore({ maxTraces: 3 });
+    for (let trace = 1; trace <= 5; trace++) {
+      store.add(exportOf('svc', [otlpSpan({ trace, span: trace })]));
+    }
+
+    expect(
+      store
+        .listTraces()
+        .traces.map((summary) => summary.traceId)
+        .sort(),
+    ).toEqual([traceIdOf(3), traceIdOf(4), traceIdOf(5)]);
+    expect(store.stats()).toMatchObject({ tracesStored: 3, tracesEvicted: 2, spansEvicted: 2 });
+  });
+
+  it('rejects spans with invalid ids and counts a span sent twice once', () => {
+    const store = createTraceStore();
+    const good = otlpSpan({ trace: 1, span: 1 });
+
+    const result = store.add(
+      exportOf('svc', [
+        good,
+        good,
+        { ...good, traceId: '0'.repeat(32) },
+        { ...good, spanId: 'not hex' },
+        { ...good, traceId: 'ABC' },
+      ]),
+    );
+
+    expect(result).toMatchObject({ accepted: 2, rejected: 3 });
+    expect(result.rejectedReason).toMatch(/3 span\(s\) without a valid trace id/);
+    expect(store.stats()).toMatchObject({
+      spansReceived: 5,
+      spansRejected: 3,
+      spansDuplicated: 1,
+      spansStored: 1,
+    });
+  });
+
+  it('refuses limits that are not positive integers', () => {
+    expect(() => createTraceStore({ maxSpans: 0 })).toThrow(/maxSpans must be a positive integer/);
+    expect(() => createTraceStore({ maxTraces: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe('summaries and the trace list', () => {
+  function threeTraces(): ReturnType<typeof createTraceStore> {
+    const store = createTraceStore();
+    store.add(exportOf('producer', [otlpSpan({ trace: 1, span: 1, name: 'produce', startMs: 0 })]));
+    store.add(
+      exportOf('consumer', [
+        otlpSpan({
+          trace: 1,
+          span: 2,
+          parent: 1,
+          name: 'process Orders',
+          startMs: 50,
+          error: true,
+        }),
+      ]),
+    );
+    store.add(
+      exportOf('producer', [otlpSpan({ trace: 2, span: 3, name: 'produce', startMs: 1_000 })]),
+    );
+    store.add(
+      exportOf(undefined, [otlpSpan({ trace: 3, span: 4, name: 'anonymous', startMs: 2_000 })]),
+    );
+    return store;
+  }
+
+  it('summarises root, services, duration and errors', () => {
+    const [, , first] = threeTraces().listTraces().traces;
+
+    expect(first).toMatchObject({
+      traceId: traceIdOf(1),
+      rootSpanId: spanIdOf(1),
+      rootName: 'produce',
+      rootService: 'producer',
+      services: ['producer', 'consumer'],
+      spanCount: 2,
+      durationMs: 60,
+      errorCount: 1,
+      hasError: true,
+    });
+    expect(first?.startMs).toBe(1_700_000_000_000);
+  });
+
+  it('lists newest first and filters by service, name, trace id prefix and limit', () => {
+    const store = threeTraces();
+    const ids = (filter: Parameters<typeof store.listTraces>[0]): string[] =>
+      store.listTraces(filter).traces.map((summary) => summary.traceId);
+
+    expect(ids({})).toEqual([traceIdOf(3), traceIdOf(2), traceIdOf(1)]);
+    expect(ids({ service: 'consumer' })).toEqual([traceIdOf(1)]);
+    expect(ids({ service: 'unknown_service' })).toEqual([traceIdOf(3)]);
+    expect(ids({ name: 'ORDERS' })).toEqual([traceIdOf(1)]);
+    expect(ids({ traceIdPrefix: traceIdOf(2).slice(0, 30) })).toEqual([traceIdOf(2)]);
+    expect(store.listTraces({ limit: 1 })).toMatchObject({
+      matched: 3,
+      traces: [{ traceId: traceIdOf(3) }],
+    });
+  });
+});
+
+describe('the span model', () => {
+  function storedAttributes(
+    values: Record<string, OtlpAnyValue>,
+  ): Record<string, JsonValue> | undefined {
+    const store = createTraceStore();
+    const attributes = Object.entries(values).map(([key, value]) => ({ key, value }));
+    store.add(exportOf('svc', [otlpSpan({ trace: 1, span: 1, attributes })]));
+    return store.getTrace(traceIdOf(1))?.spans[0]?.attributes;
+  }
+
+  it('turns OTLP values into plain JSON without losing precision', () => {
+    const attributes = storedAttributes({
+      text: { stringValue: 'a' },
+      small: { intValue: '42' },
+      huge: { intValue: '9007199254740993' },
+      ratio: { doubleValue: 0.5 },
+      nan: { doubleValue: NaN },
+      flag: { boolValue: true },
+      bytes: { bytesValue: 'AQI=' },
+      list: { arrayValue: { values: [{ stringValue: 'x' }, {}] } },
+      map: { kvlistValue: { values: [{ key: 'k', value: { intValue: '1' } }] } },
+    });
+
+    expect(attributes).toEqual({
+      text: 'a',
+      small: 42,
+      huge: '9007199254740993',
+      ratio: 0.5,
+      nan: 'NaN',
+      flag: true,
+      bytes: 'AQI=',
+      list: ['x', null],
+      map: { k: 1 },
+    });
+  });
+
+  it('keeps a __proto__ key as data and cuts values nested absurdly deep', () => {
+    let deep: OtlpAnyValue = { stringValue: 'bottom' };
+    for (let i = 0; i < MAX_ATTRIBUTE_DEPTH + 10; i++) deep = { arrayValue: { values: [deep] } };
+
+    const attributes = storedAttributes({ ['__proto__']: { stringValue: 'polluted?' }, deep });
+
+    expect(Object.hasOwn(attributes ?? {}, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(JSON.stringify(attributes)).toContain('[nested too deep]');
+  });
+
+  it('keeps the span timing exact and in milliseconds, and the resource and scope', () => {
+    const store = createTraceStore();
+    const span = {
+      ...otlpSpan({ trace: 1, span: 1 }),
+      startTimeUnixNano: '1700000000123456789',
+      endTimeUnixNano: '1700000000124456789',
+    };
+    store.add(exportOf('svc', [span]));
+
+    expect(store.getTrace(traceIdOf(1))?.spans[0]).toMatchObject({
+      startTimeUnixNano: '1700000000123456789',
+      startMs: 1_700_000_000_123.456,
+      durationMs: 1,
+      kind: 'internal',
+      status: { code: 'unset', message: '' },
+      resource: { attributes: { 'service.name': 'svc' } },
+      scope: { name: 'test', version: '1.0.0' },
+    });
+  });
+});
+
+describe('waiting for spans', () => {
+  it('tells subscribers what arrived and resolves waitFor once the condition holds', async () => {
+    const store = createTraceStore();
+    const seen: string[][] = [];
+    const unsubscribe = store.subscribe((added) => seen.push([...added.traceIds]));
+    const arrived = store.waitFor(() => store.stats().spansStored >= 2);
+
+    store.add(exportOf('svc', [otlpSpan({ trace: 1, span: 1 })]));
+    store.add(exportOf('svc', [otlpSpan({ trace: 2, span: 2 })]));
+    unsubscribe();
+    store.add(exportOf('svc', [otlpSpan({ trace: 3, span: 3 })]));
+
+    await expect(arrived).resolves.toBeUndefined();
+    expect(seen).toEqual([[traceIdOf(1)], [traceIdOf(2)]]);
+  });
+
+  it('rejects waitFor with the abort reason', async () => {
+    const store = createTraceStore();
+    const controller = new AbortController();
+    const waiting = store.waitFor(() => false, { signal: controller.signal });
+
+    controller.abort(new Error('gave up'));
+
+    await expect(waiting).rejects.toThrow('gave up');
+  });
+
+  it('keeps storing when a subscriber throws, and warns', () => {
+    const store = createTraceStore();
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    store.subscribe(() => {
+      throw new Error('display broke');
+    });
+
+    store.add(exportOf('svc', [otlpSpan({ trace: 1, span: 1 })]));
+
+    expect(store.stats().spansStored).toBe(1);
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('display broke'),
+      'TraceStoreWarning',
+    );
+    warn.mockRestore();
+  });
+});

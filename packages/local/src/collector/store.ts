@@ -1,0 +1,302 @@
+// The collector's trace store: spans by trace id, in memory, bounded. When a limit is
+// reached, the trace that has gone longest without a new span is evicted whole, so traces
+// still receiving spans (a message waiting in a queue) outlive finished ones.
+
+import type { OtlpExportTraceServiceRequest } from './otlp-types.js';
+import { type StoredSpan, toStoredSpans } from './span-model.js';
+import {
+  buildTraceDetail,
+  type StoreLookup,
+  summarizeTrace,
+  type TraceDetail,
+  type TraceSummary,
+} from './trace-view.js';
+
+// A consumer span with seven attributes and a link measured about 1.1 KB of heap, so the
+// limit is some 110 MB: room for the demo many times over and for the 20,000-message load
+// run of the reliability suite, while a runaway client cannot exhaust a laptop.
+export const DEFAULT_MAX_SPANS = 100_000;
+// The demo makes about one trace per message plus one per invocation; 20,000 keeps
+// thousands of runs' worth while bounding the per-trace bookkeeping.
+export const DEFAULT_MAX_TRACES = 20_000;
+/** Trace list page size when the caller does not ask for one. */
+export const DEFAULT_LIST_LIMIT = 100;
+
+// W3C Trace Context: 16-byte trace ids and 8-byte span ids, in lowercase hex, not all zero.
+const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
+const SPAN_ID = /^(?!0{16})[0-9a-f]{16}$/;
+
+export interface TraceStoreOptions {
+  /** Spans held at most; default {@link DEFAULT_MAX_SPANS}. */
+  readonly maxSpans?: number;
+  /** Traces held at most; default {@link DEFAULT_MAX_TRACES}. */
+  readonly maxTraces?: number;
+}
+
+export interface TraceStoreStats {
+  readonly exportsReceived: number;
+  /** Every span of every export, including rejected and duplicate ones. */
+  readonly spansReceived: number;
+  /** Spans dropped on arrival because their trace or span id is not valid hex. */
+  readonly spansRejected: number;
+  /** Spans received again with a trace and span id already held; the later copy is kept. */
+  readonly spansDuplicated: number;
+  readonly spansStored: number;
+  readonly tracesStored: number;
+  readonly tracesEvicted: number;
+  readonly spansEvicted: number;
+  readonly maxSpans: number;
+  readonly maxTraces: number;
+}
+
+/** What `add` did with one export. */
+export interface AddResult {
+  readonly accepted: number;
+  readonly rejected: number;
+  /** Why spans were rejected, for the OTLP partial-success answer; empty when none were. */
+  readonly rejectedReason: string;
+}
+
+/** Passed to subscribers after every export that carried spans. */
+export interface SpansAdded {
+  readonly spans: readonly StoredSpan[];
+  readonly traceIds: readonly string[];
+}
+
+export interface TraceFilter {
+  /** Traces with a span of this service (exact `service.name`). */
+  readonly service?: string;
+  /** Traces with a span whose name contains this, ignoring case. */
+  readonly name?: string;
+  /** Traces whose id starts with this lowercase hex. */
+  readonly traceIdPrefix?: string;
+  /** At most this many summaries; default {@link DEFAULT_LIST_LIMIT}. */
+  readonly limit?: number;
+}
+
+export interface TraceList {
+  /** Newest first (by start time). */
+  readonly traces: readonly TraceSummary[];
+  /** How many traces matched before the limit. */
+  readonly matched: number;
+}
+
+export interface TraceStore {
+  add(request: OtlpExportTraceServiceRequest, receivedMs?: number): AddResult;
+  listTraces(filter?: TraceFilter): TraceList;
+  getTrace(traceId: string): TraceDetail | undefined;
+  stats(): TraceStoreStats;
+  /** Calls `listener` after each export that added spans; returns the unsubscribe function. */
+  subscribe(listener: (added: SpansAdded) => void): () => void;
+  /** Resolves once `condition()` holds, checked now and after every export. */
+  waitFor(condition: () => boolean, options?: { readonly signal?: AbortSignal }): Promise<void>;
+}
+
+interface TraceEntry {
+  readonly spans: Map<string, StoredSpan>;
+  /** Other traces this trace's spans link to, to unindex them on eviction. */
+  readonly linkTargets: Set<string>;
+  summary: TraceSummary | undefined;
+}
+
+/**
+ * Creates an empty, bounded trace store.
+ *
+ * @throws {RangeError} when a limit is not a positive integer.
+ * @example
+ * const store = createTraceStore({ maxSpans: 10_000 });
+ * store.add(decodeExportTraceServiceRequest(body));
+ * const [latest] = store.listTraces({ limit: 1 }).traces;
+ */
+export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
+  const { maxSpans = DEFAULT_MAX_SPANS, maxTraces = DEFAULT_MAX_TRACES } = options;
+  requirePositiveInteger('maxSpans', maxSpans);
+  requirePositiveInteger('maxTraces', maxTraces);
+
+  // Map order is the eviction order: a trace moves to the end whenever it gets a span.
+  const traces = new Map<string, TraceEntry>();
+  // For each trace, the traces holding spans that link into it.
+  const linkSources = new Map<string, Set<string>>();
+  const listeners = new Set<(added: SpansAdded) => void>();
+  let spansStored = 0;
+  const counts = {
+    exportsReceived: 0,
+    spansReceived: 0,
+    spansRejected: 0,
+    spansDuplicated: 0,
+    tracesEvicted: 0,
+    spansEvicted: 0,
+  };
+
+  const lookup: StoreLookup = {
+    trace: (traceId) => traces.get(traceId)?.spans,
+    summary: (traceId) => {
+      const entry = traces.get(traceId);
+      if (!entry) return undefined;
+      entry.summary ??= summarizeTrace(traceId, entry.spans);
+      return entry.summary;
+    },
+    linkSources: (traceId) => linkSources.get(traceId) ?? [],
+  };
+
+  function store(span: StoredSpan): void {
+    let entry = traces.get(span.traceId);
+    if (entry) {
+      traces.delete(span.traceId);
+    } else {
+      entry = { spans: new Map(), linkTargets: new Set(), summary: undefined };
+    }
+    traces.set(span.traceId, entry);
+    if (entry.spans.has(span.spanId)) counts.spansDuplicated++;
+    else spansStored++;
+    entry.spans.set(span.spanId, span);
+    entry.summary = undefined;
+    for (const link of span.links) {
+      if (link.traceId === span.traceId) continue;
+      entry.linkTargets.add(link.traceId);
+      const sources = linkSources.get(link.traceId) ?? new Set<string>();
+      sources.add(span.traceId);
+      linkSources.set(link.traceId, sources);
+    }
+  }
+
+  function evictOldest(): void {
+    const oldest = traces.entries().next();
+    if (oldest.done === true) return;
+    const [traceId, entry] = oldest.value;
+    traces.delete(traceId);
+    spansStored -= entry.spans.size;
+    counts.tracesEvicted++;
+    counts.spansEvicted += entry.spans.size;
+    for (const target of entry.linkTargets) {
+      const sources = linkSources.get(target);
+      sources?.delete(traceId);
+      if (sources?.size === 0) linkSources.delete(target);
+    }
+  }
+
+  function notify(added: SpansAdded): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(added);
+      } catch (error) {
+        // A broken progress display must not lose spans or fail the export that fed it.
+        const reason = error instanceof Error ? error.message : String(error);
+        process.emitWarning(`a trace store subscriber threw: ${reason}`, 'TraceStoreWarning');
+      }
+    }
+  }
+
+  function subscribe(listener: (added: SpansAdded) => void): () => void {
+    // Wrapped so the same function can subscribe twice and unsubscribe each time separately.
+    const entry = (added: SpansAdded): void => {
+      listener(added);
+    };
+    listeners.add(entry);
+    return () => {
+      listeners.delete(entry);
+    };
+  }
+
+  return {
+    add(request, receivedMs = Date.now()) {
+      counts.exportsReceived++;
+      const spans = toStoredSpans(request, receivedMs);
+      counts.spansReceived += spans.length;
+      const valid = spans.filter(
+        (span) => TRACE_ID.test(span.traceId) && SPAN_ID.test(span.spanId),
+      );
+      const rejected = spans.length - valid.length;
+      counts.spansRejected += rejected;
+      for (const span of valid) store(span);
+      while (spansStored > maxSpans || traces.size > maxTraces) evictOldest();
+      if (valid.length > 0) {
+        notify({ spans: valid, traceIds: [...new Set(valid.map((span) => span.traceId))] });
+      }
+      return {
+        accepted: valid.length,
+        rejected,
+        rejectedReason:
+          rejected === 0
+            ? ''
+            : `${rejected} span(s) without a valid trace id (32 hex digits) or span id (16 hex digits), not all zero`,
+      };
+    },
+
+    listTraces(filter = {}) {
+      const { service, name, traceIdPrefix, limit = DEFAULT_LIST_LIMIT } = filter;
+      const needle = name?.toLowerCase();
+      const matches: TraceSummary[] = [];
+      for (const [traceId, entry] of traces) {
+        if (traceIdPrefix !== undefined && !traceId.startsWith(traceIdPrefix)) continue;
+        const summary = lookup.summary(traceId);
+        if (!summary) continue;
+        if (service !== undefined && !summary.services.includes(service)) continue;
+        if (needle !== undefined && !hasSpanNamed(entry.spans, needle)) continue;
+        matches.push(summary);
+      }
+      matches.sort((a, b) => b.startMs - a.startMs || (a.traceId < b.traceId ? -1 : 1));
+      return { traces: matches.slice(0, limit), matched: matches.length };
+    },
+
+    getTrace: (traceId) => buildTraceDetail(traceId, lookup),
+
+    stats: () => ({
+      ...counts,
+      spansStored,
+      tracesStored: traces.size,
+      maxSpans,
+      maxTraces,
+    }),
+
+    subscribe,
+
+    waitFor(condition, { signal } = {}) {
+      return new Promise<void>((resolve, reject) => {
+        const finish = (error?: Error): void => {
+          unsubscribe();
+          signal?.removeEventListener('abort', onAbort);
+          if (error) reject(error);
+          else resolve();
+        };
+        const check = (): void => {
+          let met: boolean;
+          try {
+            met = condition();
+          } catch (error) {
+            finish(asError(error, 'the waitFor condition threw'));
+            return;
+          }
+          if (met) finish();
+        };
+        const onAbort = (): void => {
+          finish(asError(signal?.reason, 'waitFor was aborted'));
+        };
+        const unsubscribe = subscribe(check);
+        if (signal?.aborted === true) {
+          onAbort();
+          return;
+        }
+        signal?.addEventListener('abort', onAbort, { once: true });
+        check();
+      });
+    },
+  };
+}
+
+function asError(value: unknown, fallback: string): Error {
+  return value instanceof Error ? value : new Error(fallback, { cause: value });
+}
+
+function hasSpanNamed(spans: ReadonlyMap<string, StoredSpan>, needle: string): boolean {
+  for (const span of spans.values()) {
+    if (span.name.toLowerCase().includes(needle)) return true;
+  }
+  return false;
+}
+
+function requirePositiveInteger(option: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`the trace store's ${option} must be a positive integer, not ${value}`);
+  }
+}
