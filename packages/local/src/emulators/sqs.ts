@@ -1,3 +1,4 @@
+import { toFauxqsQueueUrl, toLoopbackQueueUrls } from './queue-urls.js';
 import http from 'node:http';
 
 import { buildApp } from 'fauxqs';
@@ -129,7 +130,13 @@ async function serve(
   sendReply(res, await route(front, await readRequest(req)));
 }
 
-function route(front: SqsFront, request: FrontRequest): Promise<Reply> {
+async function route(front: SqsFront, received: FrontRequest): Promise<Reply> {
+  const target = received.headers['x-amz-target'];
+  if (typeof target !== 'string') return routeTranslated(front, received);
+  return toLoopbackQueueUrls(target, await routeTranslated(front, toFauxqsQueueUrl(received)));
+}
+
+function routeTranslated(front: SqsFront, request: FrontRequest): Promise<Reply> {
   const contentType = request.headers['content-type'] ?? '';
   if (contentType.includes('application/x-www-form-urlencoded')) {
     return interceptPublish(front, request);

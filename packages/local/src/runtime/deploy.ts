@@ -20,6 +20,12 @@ export interface EmulatorEndpoints {
   readonly kinesis: string;
 }
 
+/** What the emulators named on creation, where it differs from what the template implies. */
+export interface DeployedResources {
+  /** Queue URLs by logical id, exactly as SQS returned them (fauxqs uses its own host name). */
+  readonly queueUrls: ReadonlyMap<string, string>;
+}
+
 /** A template resource could not be created in the emulators. */
 export class DeployError extends Error {
   override readonly name = 'DeployError';
@@ -78,7 +84,7 @@ async function waitUntilActive(kinesis: KinesisClient, streamName: string): Prom
 export async function deployResources(
   architecture: Architecture,
   endpoints: EmulatorEndpoints,
-): Promise<void> {
+): Promise<DeployedResources> {
   const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const sqs = new SQSClient({ ...config, endpoint: endpoints.sqs });
   const sns = new SNSClient({ ...config, endpoint: endpoints.sqs });
@@ -92,13 +98,17 @@ export async function deployResources(
     const ordered = [...architecture.queues].sort(
       (a, b) => Number(deadLetterIds.has(b.logicalId)) - Number(deadLetterIds.has(a.logicalId)),
     );
+    const queueUrls = new Map<string, string>();
     for (const queue of ordered) {
-      await sqs.send(
+      const { QueueUrl } = await sqs.send(
         new CreateQueueCommand({
           QueueName: queue.queueName,
           Attributes: queueAttributes(queue, architecture.queues),
         }),
       );
+      if (QueueUrl === undefined)
+        throw new DeployError(`queue ${queue.logicalId}: SQS returned no URL`);
+      queueUrls.set(queue.logicalId, QueueUrl);
     }
     for (const stream of architecture.streams) {
       await kinesis.send(
@@ -109,6 +119,7 @@ export async function deployResources(
     for (const topic of architecture.topics) {
       await sns.send(new CreateTopicCommand({ Name: topic.topicName }));
     }
+    return { queueUrls };
   } catch (error) {
     if (error instanceof DeployError) throw error;
     throw new DeployError(

@@ -1,0 +1,20 @@
+// Compiles the CLI and the runtime to dist/ with tsc, then copies the plain JavaScript files
+// the function runner starts as child processes (they run outside the compiled tree's imports).
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+rmSync(join(packageRoot, 'dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [tsc, '-p', join(packageRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
+
+const source = join(packageRoot, 'src');
+for (const entry of readdirSync(source, { recursive: true, withFileTypes: true })) {
+  if (entry.isFile() && entry.name.endsWith('.mjs')) {
+    const from = join(entry.parentPath, entry.name);
+    cpSync(from, join(packageRoot, 'dist', relative(source, from)));
+  }
+}
