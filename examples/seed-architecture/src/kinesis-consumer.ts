@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { tracedRecordHandler } from 'tracebridge';
 import { initTracing } from 'tracebridge/setup';
-import { parseOrder } from './order.js';
+import { parseOrder, payloadDigest } from './order.js';
 
 initTracing();
 
@@ -11,6 +11,7 @@ const tracer = trace.getTracer('orders-kinesis-consumer');
 export const handler = tracedRecordHandler(async (payload, _record, span) => {
   const order = parseOrder(payload.text);
   span.setAttribute('order.id', order.id);
+  span.setAttribute('order.payload_sha256', payloadDigest(payload.bytes));
   await tracer.startActiveSpan('record sale', async (sale) => {
     sale.setAttribute('order.total_cents', order.totalCents);
     await Promise.resolve();

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** An order as the producer writes it and both consumers read it. */
 export interface Order {
   readonly id: string;
@@ -15,4 +17,12 @@ export function parseOrder(text: string): Order {
     throw new Error(`not an order: ${text.slice(0, 80)}`);
   }
   return value as Order;
+}
+
+/**
+ * A digest of a payload's exact bytes, recorded on the producer's and the consumers' spans so
+ * that anyone can check in the traces that the consumer got the producer's bytes unchanged.
+ */
+export function payloadDigest(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

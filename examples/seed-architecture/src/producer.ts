@@ -3,7 +3,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { tracedHandler, tracePropagation } from 'tracebridge';
 import { initTracing } from 'tracebridge/setup';
-import type { Order } from './order.js';
+import { type Order, payloadDigest } from './order.js';
 
 initTracing();
 
@@ -40,6 +40,7 @@ export const handler = tracedHandler(async (event: PlaceOrderEvent) =>
       const order = newOrder(event);
       span.setAttribute('order.id', order.id);
       const body = JSON.stringify(order);
+      span.setAttribute('order.payload_sha256', payloadDigest(Buffer.from(body)));
       const [sent, put] = await Promise.all([
         sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body })),
         kinesis.send(
