@@ -1,7 +1,7 @@
 import { CliUsageError } from './args.js';
 import { demoCommand, invokeCommand, localCommand, tracesCommand } from './commands.js';
 import { HELP } from './help.js';
-import { paint, processTerminal, type Terminal } from './output.js';
+import { paint, type Terminal } from './output.js';
 
 const COMMANDS = {
   demo: demoCommand,
