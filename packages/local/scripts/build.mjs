@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 rmSync(join(packageRoot, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [tsc, '-p', join(packageRoot, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-p', join(packageRoot, 'tsconfig.build.json')], {
+  stdio: 'inherit',
+});
 
 const source = join(packageRoot, 'src');
 for (const entry of readdirSync(source, { recursive: true, withFileTypes: true })) {
