@@ -10,6 +10,7 @@ import {
   BasicTracerProvider,
   BatchSpanProcessor,
   type SpanExporter,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { type Env, readEnv } from './config/parse.js';
 import { resolveConfig } from './config/resolve.js';
@@ -126,9 +127,10 @@ function setUp(options: TracingOptions, env: Env): Registration {
     sampler: config.sampler,
     ...(config.xrayIds ? { idGenerator: new XRayIdGenerator() } : {}),
     // A copy per processor: the SDK writes the OTEL_BSP_* fallbacks into the object it gets.
-    spanProcessors: exporters.map(
-      (exporter) => new BatchSpanProcessor(exporter, { ...config.batch }),
-    ),
+    spanProcessors: [
+      settleWithinOneBatchDelay(settle, scheduleDelayMs(config.batch, env)),
+      ...exporters.map((exporter) => new BatchSpanProcessor(exporter, { ...config.batch })),
+    ],
   });
   trace.setGlobalTracerProvider(provider);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager());
@@ -160,6 +162,41 @@ function setUp(options: TracingOptions, env: Env): Registration {
     },
     duplicateWarned: false,
   };
+}
+
+/** The BatchSpanProcessor's own default delay between timer exports (OpenTelemetry SDK spec). */
+const DEFAULT_SCHEDULE_DELAY_MS = 5_000;
+
+/**
+ * Settles the ARN attributes, empty, one batch delay after the first span ends unless an
+ * invocation context was recorded by then. An application that uses no tracebridge wrapper
+ * never records one, and its BatchSpanProcessor would otherwise wait for the resource forever
+ * and export nothing on its own timer. The wrappers record the context as an invocation starts,
+ * long before that delay passes, so spans ended during the cold start still get the ARN.
+ */
+function settleWithinOneBatchDelay(
+  settle: (arn: string | undefined) => void,
+  delayMs: number,
+): SpanProcessor {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    onStart: () => undefined,
+    onEnd: () => {
+      timer ??= setTimeout(() => {
+        settle(undefined);
+      }, delayMs).unref();
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => {
+      clearTimeout(timer);
+      return Promise.resolve();
+    },
+  };
+}
+
+function scheduleDelayMs(batch: { scheduledDelayMillis?: number } | undefined, env: Env): number {
+  const fromEnv = Number(readEnv(env, 'OTEL_BSP_SCHEDULE_DELAY'));
+  return batch?.scheduledDelayMillis ?? (fromEnv > 0 ? fromEnv : DEFAULT_SCHEDULE_DELAY_MS);
 }
 
 /**
