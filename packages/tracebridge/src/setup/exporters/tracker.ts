@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** The result an exporter reports, as the SDK's SpanExporter interface types it. */
 export type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
@@ -74,4 +74,45 @@ export class ExportTracker {
     this.failure = undefined;
     if (failure) throw failure;
   }
+}
+
+/**
+ * What every tracebridge exporter does the same way: refuses exports after shutdown, tracks
+ * each export so a flush can wait for the ones in flight, and releases its transport once the
+ * last one is done. Subclasses say how to send and what to release.
+ *
+ * @example
+ * class Exporter extends TrackedExporter {
+ *   protected send(spans: readonly ReadableSpan[]) { return post(encode(spans)); }
+ *   protected release() { agent.destroy(); }
+ * }
+ */
+export abstract class TrackedExporter implements SpanExporter {
+  private readonly tracker = new ExportTracker();
+  private stopped = false;
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.stopped) {
+      resultCallback(exportFailed(new Error('exporter is shut down')));
+      return;
+    }
+    this.tracker.run(() => this.send(spans), resultCallback);
+  }
+
+  /** Waits for the exports in flight; rejects with the first failure since the last flush. */
+  forceFlush(): Promise<void> {
+    return this.tracker.drain();
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    await this.tracker.drain().catch(() => undefined);
+    this.release();
+  }
+
+  /** Sends one batch; rejects with an error whose message says what went wrong. */
+  protected abstract send(spans: readonly ReadableSpan[]): Promise<void>;
+
+  /** Frees the transport (agent, socket) once every export is done. */
+  protected abstract release(): void;
 }

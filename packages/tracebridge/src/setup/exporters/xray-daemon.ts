@@ -1,8 +1,8 @@
 import type { Socket } from 'node:dgram';
 import { TraceFlags } from '@opentelemetry/api';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { encodeTraceRequest } from './otlp/protobuf.js';
-import { type ExportResult, ExportTracker, exportFailed } from './tracker.js';
+import { TrackedExporter } from './tracker.js';
 
 // The X-Ray daemon's OTLP-over-UDP format, as AWS's ADOT exporters send it: a JSON header
 // line, then T1S (sampled) or T1U (unsampled) spans, then a base64 ExportTraceServiceRequest.
@@ -68,15 +68,14 @@ export function packDatagrams(
  * const exporter = new XRayDaemonExporter('127.0.0.1', 2000);
  * ```
  */
-export class XRayDaemonExporter implements SpanExporter {
-  private readonly tracker = new ExportTracker();
+export class XRayDaemonExporter extends TrackedExporter {
   private readonly socket: Socket;
-  private stopped = false;
 
   constructor(
     private readonly host: string,
     private readonly port: number,
   ) {
+    super();
     // Loaded here, not imported, so functions that do not export to X-Ray never load dgram.
     const dgram = process.getBuiltinModule('node:dgram');
     this.socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
@@ -84,26 +83,11 @@ export class XRayDaemonExporter implements SpanExporter {
     this.socket.unref();
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    if (this.stopped) {
-      resultCallback(exportFailed(new Error('exporter is shut down')));
-      return;
-    }
-    this.tracker.run(() => this.send(spans), resultCallback);
-  }
-
-  /** Waits for the datagrams in flight; rejects with the first failure since the last flush. */
-  forceFlush(): Promise<void> {
-    return this.tracker.drain();
-  }
-
-  async shutdown(): Promise<void> {
-    this.stopped = true;
-    await this.tracker.drain().catch(() => undefined);
+  protected release(): void {
     this.socket.close();
   }
 
-  private async send(spans: readonly ReadableSpan[]): Promise<void> {
+  protected async send(spans: readonly ReadableSpan[]): Promise<void> {
     const isSampled = (span: ReadableSpan): boolean =>
       (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
     const sampled = packDatagrams(spans.filter(isSampled), SAMPLED_PREFIX);

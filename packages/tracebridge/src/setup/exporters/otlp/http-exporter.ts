@@ -1,7 +1,7 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { OtlpConfig } from '../../config/resolve.js';
-import { type ExportResult, ExportTracker, exportFailed } from '../tracker.js';
+import { TrackedExporter } from '../tracker.js';
 import { toOtlpJson } from './json.js';
 import { encodeTraceRequest } from './protobuf.js';
 
@@ -38,16 +38,15 @@ function errorCode(error: unknown): string | undefined {
  * });
  * ```
  */
-export class OtlpHttpExporter implements SpanExporter {
-  private readonly tracker = new ExportTracker();
+export class OtlpHttpExporter extends TrackedExporter {
   private readonly agent: Agent;
   private readonly request: Request;
   private readonly headers: Readonly<Record<string, string>>;
   private readonly encode: (spans: readonly ReadableSpan[]) => Uint8Array;
   private readonly compress: ((body: Uint8Array) => Uint8Array) | undefined;
-  private stopped = false;
 
   constructor(private readonly config: OtlpConfig) {
+    super();
     // Loaded here, not imported: a function that exports over http never loads the TLS stack
     // (node:https costs ~3 ms at cold start), and one that does not gzip never loads zlib.
     const transport =
@@ -70,26 +69,11 @@ export class OtlpHttpExporter implements SpanExporter {
     };
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    if (this.stopped) {
-      resultCallback(exportFailed(new Error('exporter is shut down')));
-      return;
-    }
-    this.tracker.run(() => this.send(spans), resultCallback);
-  }
-
-  /** Waits for the exports in flight; rejects with the first failure since the last flush. */
-  forceFlush(): Promise<void> {
-    return this.tracker.drain();
-  }
-
-  async shutdown(): Promise<void> {
-    this.stopped = true;
-    await this.tracker.drain().catch(() => undefined);
+  protected release(): void {
     this.agent.destroy();
   }
 
-  private async send(spans: readonly ReadableSpan[]): Promise<void> {
+  protected async send(spans: readonly ReadableSpan[]): Promise<void> {
     const encoded = this.encode(spans);
     const body = this.compress ? this.compress(encoded) : encoded;
     try {
