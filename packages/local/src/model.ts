@@ -30,6 +30,8 @@ export interface BuildSpec {
   readonly sourcemap: boolean;
   readonly target: string;
   readonly external: readonly string[];
+  /** Package.json fields esbuild resolves packages by (`MainFields`); esbuild's default when empty. */
+  readonly mainFields: readonly string[];
 }
 
 export interface FunctionSpec {

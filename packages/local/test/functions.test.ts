@@ -44,6 +44,7 @@ const ESM_BUILD: BuildSpec = {
   sourcemap: true,
   target: 'node20',
   external: [],
+  mainFields: [],
 };
 
 function fixture(name: string, handler: string, overrides: Partial<FunctionSpec> = {}) {
@@ -180,6 +181,7 @@ beforeAll(async () => {
           sourcemap: true,
           target: 'es2022',
           external: [],
+          mainFields: [],
         },
       },
     ],

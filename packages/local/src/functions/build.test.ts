@@ -34,6 +34,7 @@ const spec: FunctionSpec = {
     sourcemap: false,
     target: 'es2022',
     external: [],
+    mainFields: [],
   },
 };
 

@@ -84,6 +84,7 @@ export async function buildFunction(spec: FunctionSpec, buildRoot: string): Prom
       minify: spec.build.minify,
       sourcemap: true,
       external: [...spec.build.external],
+      ...(spec.build.mainFields.length > 0 ? { mainFields: [...spec.build.mainFields] } : {}),
       outdir,
       outExtension: { '.js': spec.build.outExtension },
       banner: spec.build.format === 'esm' ? { js: ESM_REQUIRE_BANNER } : {},

@@ -65,7 +65,16 @@ export async function readBuild(
   const at = `${where}.BuildProperties`;
   const given = properties ?? {};
   checkProperties(ctx, at, given, {
-    read: ['EntryPoints', 'Format', 'OutExtension', 'Minify', 'Sourcemap', 'Target', 'External'],
+    read: [
+      'EntryPoints',
+      'Format',
+      'OutExtension',
+      'Minify',
+      'Sourcemap',
+      'Target',
+      'External',
+      'MainFields',
+    ],
     inert: [],
   });
   const format = readText(ctx, given.Format, `${at}.Format`) ?? SAM_DEFAULT_FORMAT;
@@ -106,9 +115,23 @@ export async function readBuild(
       sourcemap,
       target: readText(ctx, given.Target, `${at}.Target`) ?? SAM_DEFAULT_TARGET,
       external: readTextList(ctx, given.External, `${at}.External`),
+      mainFields: readMainFields(ctx, given.MainFields, `${at}.MainFields`),
     },
     environment,
   };
+}
+
+/**
+ * SAM's `MainFields` is one comma-separated string (`module,main`); a YAML list is accepted too.
+ */
+function readMainFields(ctx: ReadContext, value: unknown, where: string): string[] {
+  if (typeof value === 'string') {
+    return value
+      .split(',')
+      .map((field) => field.trim())
+      .filter((field) => field.length > 0);
+  }
+  return readTextList(ctx, value, where);
 }
 
 /** The entry file relative to CodeUri, with the extension the builder would find. */

@@ -26,6 +26,7 @@ const EXAMPLE_BUILD = {
   sourcemap: true,
   target: 'es2022',
   external: [],
+  mainFields: ['module', 'main'],
 };
 
 describe('the seed architecture example', () => {
@@ -215,6 +216,7 @@ describe('parameters, pseudo parameters and intrinsic functions', () => {
       sourcemap: false,
       target: 'es2020',
       external: [],
+      mainFields: [],
     });
     expect(worker?.build).toMatchObject({
       entryPoints: ['index.js'],
