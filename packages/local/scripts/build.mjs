@@ -1,10 +1,13 @@
 // Compiles the CLI and the runtime to dist/ with tsc, then copies the plain JavaScript files
-// the function runner starts as child processes (they run outside the compiled tree's imports).
+// the function runner starts as child processes (they run outside the compiled tree's imports),
+// then builds the web viewer: its browser code bundled by esbuild into one file beside its
+// page and stylesheet in dist/viewer/, where the collector serves them from.
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -19,4 +22,22 @@ for (const entry of readdirSync(source, { recursive: true, withFileTypes: true }
     const from = join(entry.parentPath, entry.name);
     cpSync(from, join(packageRoot, 'dist', relative(source, from)));
   }
+}
+
+const viewerSource = join(source, 'viewer');
+const viewerOutput = join(packageRoot, 'dist', 'viewer');
+// tsc compiled the browser code file by file; the page loads only the bundle.
+rmSync(join(viewerOutput, 'browser'), { recursive: true, force: true });
+await build({
+  entryPoints: [join(viewerSource, 'browser', 'main.ts')],
+  outfile: join(viewerOutput, 'app.js'),
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  logLevel: 'warning',
+});
+for (const file of ['index.html', 'style.css']) {
+  cpSync(join(viewerSource, file), join(viewerOutput, file));
 }

@@ -97,7 +97,9 @@ export async function demoCommand(args: readonly string[], terminal: Terminal): 
       writeLines(terminal, renderDemo(runtime, report, terminal));
     }
     if (values.serve === true) {
-      terminal.err.write(`collector and API at ${runtime.collector.endpoint}; Ctrl-C to stop\n`);
+      terminal.err.write(
+        `viewer at ${runtime.collector.endpoint}/ (collector and API on the same port); Ctrl-C to stop\n`,
+      );
       await untilInterrupted();
     }
     return report.traces.broken === 0 && !report.timedOut && report.messages.sent > 0 ? 0 : 1;
@@ -133,7 +135,7 @@ export async function localCommand(args: readonly string[], terminal: Terminal):
     const names = runtime.architecture.functions.map((fn) => fn.functionName).join(', ');
     writeLines(terminal, [
       `running ${names}`,
-      `collector (OTLP/HTTP and API) at ${runtime.collector.endpoint}`,
+      `viewer at ${runtime.collector.endpoint}/ (OTLP/HTTP and the API on the same port)`,
       `invoke with: tracebridge invoke <function> --payload '{...}'   (control at ${control.endpoint})`,
       'Ctrl-C to stop',
     ]);

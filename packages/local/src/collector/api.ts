@@ -4,6 +4,7 @@
 // docs/collector-api.md documents it.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildServiceMap } from './service-map.js';
 import type { TraceFilter, TraceStore } from './store.js';
 
 // One page of the trace list: more than a terminal shows, small enough to answer fast.
@@ -81,7 +82,12 @@ export function handleApiRequest(
 type Route = (query: URLSearchParams, context: ApiContext) => unknown;
 
 function routeOf(path: string): Route {
-  if (path === '/api/traces') return listTraces;
+  if (path === '/api/traces') return (query, { store }) => store.listTraces(traceFilter(query));
+  if (path === '/api/service-map') {
+    // Summed over the newest traces: up to a full page unless the caller asks for fewer.
+    return (query, { store }) =>
+      buildServiceMap(store, { limit: MAX_LIST_LIMIT, ...traceFilter(query) });
+  }
   if (path === '/api/stats') {
     return (query, { stats }) => {
       allowOnly(query, []);
@@ -103,11 +109,12 @@ function routeOf(path: string): Route {
   }
   throw new ApiError(
     404,
-    `no API at ${path}: use /api/traces, /api/traces/<traceId> or /api/stats`,
+    `no API at ${path}: use /api/traces, /api/traces/<traceId>, /api/service-map or /api/stats`,
   );
 }
 
-function listTraces(query: URLSearchParams, { store }: ApiContext): unknown {
+/** The filter of `/api/traces` and `/api/service-map`, every parameter checked. */
+function traceFilter(query: URLSearchParams): TraceFilter {
   allowOnly(query, LIST_PARAMETERS);
   const filter: { -readonly [K in keyof TraceFilter]: TraceFilter[K] } = {};
   const service = textParameter(query, 'service');
@@ -135,7 +142,7 @@ function listTraces(query: URLSearchParams, { store }: ApiContext): unknown {
     }
     filter.limit = value;
   }
-  return store.listTraces(filter);
+  return filter;
 }
 
 function allowOnly(query: URLSearchParams, allowed: readonly string[]): void {

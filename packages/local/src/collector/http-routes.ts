@@ -1,8 +1,9 @@
 // Request routing for the collector's one HTTP port: OTLP exports on POST /v1/traces, the
-// read API under /api/, 404 elsewhere. Every way a request can be wrong ends in a 4xx with
+// read API under /api/, the viewer at / and /assets/, 404 elsewhere. Every way a request can be wrong ends in a 4xx with
 // a message; only a bug in the collector ends in a 500, and the server keeps serving.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isViewerPath, serveViewer } from '../viewer/assets.js';
 import { handleApiRequest, sendJson } from './api.js';
 import {
   encodeExportResponse,
@@ -90,11 +91,18 @@ export function createRoutes(context: RouteContext): {
         response.setHeader('allow', 'POST');
         sendJson(response, 405, { message: `${OTLP_TRACES_PATH} takes POST only` });
       }
+    } else if (readsNothing(request) && hasBody(request)) {
+      // The API and the viewer answer GET only, and read no body: none is buffered for them,
+      // whatever a client sends (OTLP exports are the one body the collector takes).
+      response.setHeader('connection', 'close');
+      sendJson(response, 413, { error: `${path} takes no request body` });
     } else if (path.startsWith('/api/')) {
       handleApiRequest(request, response, context);
+    } else if (isViewerPath(path)) {
+      await serveViewer(request, response);
     } else {
       sendJson(response, 404, {
-        error: `nothing at ${path}: OTLP goes to POST ${OTLP_TRACES_PATH}, the API is under /api/`,
+        error: `nothing at ${path}: OTLP goes to POST ${OTLP_TRACES_PATH}, the API is under /api/, the viewer at /`,
       });
     }
   };
@@ -111,6 +119,17 @@ export function createRoutes(context: RouteContext): {
     },
     stats: () => ({ ...counts }),
   };
+}
+
+function readsNothing(request: IncomingMessage): boolean {
+  return request.method === 'GET' || request.method === 'HEAD';
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (
+    request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  );
 }
 
 function answer(

@@ -25,7 +25,10 @@ afterAll(async () => {
 });
 
 function post(body: Uint8Array | string, headers: Record<string, string>): Promise<Response> {
-  return fetch(url, { method: 'POST', headers, body });
+  // Copied into a plain ArrayBuffer: the DOM's BodyInit (in the program for the viewer)
+  // takes no view over a SharedArrayBuffer.
+  const sent = typeof body === 'string' ? body : new Uint8Array(body);
+  return fetch(url, { method: 'POST', headers, body: sent });
 }
 
 const PROTOBUF = { 'content-type': 'application/x-protobuf' };

@@ -125,7 +125,8 @@ describe("OpenTelemetry's official exporters and serializers", () => {
     const response = await fetch(`${collector.endpoint}/v1/traces`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-protobuf' },
-      body,
+      // Copied into a plain ArrayBuffer, the only kind the DOM's BodyInit takes.
+      body: body && new Uint8Array(body),
     });
 
     expect(response.status).toBe(200);
@@ -144,7 +145,7 @@ describe("OpenTelemetry's official exporters and serializers", () => {
           'content-type': 'application/json; charset=utf-8',
           ...(gzip ? { 'content-encoding': 'gzip' } : {}),
         },
-        body: gzip ? gzipSync(json) : json,
+        body: gzip ? new Uint8Array(gzipSync(json)) : new Uint8Array(json),
       });
 
       expect(response.status).toBe(200);
