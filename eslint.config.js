@@ -10,6 +10,7 @@ export default tseslint.config(
       '**/.tmp/**',
       '**/.tracebridge/**',
       'test-artifacts/**',
+      'bench/.build/**',
     ],
   },
   js.configs.recommended,
