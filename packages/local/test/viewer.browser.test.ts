@@ -1,7 +1,8 @@
 // The web viewer in a real browser: Debian's Chromium, driven by playwright-core, over the
 // reference system's traces from `tracebridge demo`. It follows an end-to-end trace from
-// the list, across a queue to the invocation trace and back, checks the service map, and
-// checks that markup in span data stays text. Screenshots go to test-artifacts/.
+// the list, across a queue to the invocation trace and back, checks the service map, filters
+// the list by an attribute, shows an exception, and checks that markup in span data stays
+// text. Screenshots go to test-artifacts/.
 
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,6 +32,13 @@ const IMG_PAYLOAD = '<img src=x onerror=window.__xss=1>';
 const SCRIPT_PAYLOAD = '<script>window.__xss=2</script>';
 const XSS_TRACE = traceIdOf(900);
 const XSS_SPAN = spanIdOf(900);
+const EXCEPTION_TRACE = traceIdOf(901);
+const EXCEPTION_SPAN = spanIdOf(901);
+const EXCEPTION_TYPE = 'OutOfStock<Error>';
+const EXCEPTION_MESSAGE = '<img src=x onerror=window.__xss=3> sku-42 is <b>gone</b>';
+const EXCEPTION_STACKTRACE = `${EXCEPTION_TYPE}: ${EXCEPTION_MESSAGE}\n    at reserve (file:///var/task/sqs-consumer.js:14:11)`;
+// The viewer's --error colour (#c62828), which marks an exception event.
+const ERROR_COLOUR = 'rgb(198, 40, 40)';
 
 const sink = { write: () => true } as unknown as NodeJS.WritableStream;
 const quiet: Terminal = { out: sink, err: sink, styled: false };
@@ -93,6 +101,22 @@ function endToEndTraceId(): string {
     );
   if (!trace) throw new Error('the demo left no end-to-end trace');
   return trace.traceId;
+}
+
+/** The one trace with a span whose `order.id` is `orderId`, found without the API's filter. */
+function traceOfOrder(orderId: string): string {
+  const found = new Set<string>();
+  for (const summary of collector.store.listTraces({ limit: 1000 }).traces) {
+    const detail = collector.store.getTrace(summary.traceId);
+    if (detail?.spans.some((span) => span.attributes['order.id'] === orderId) === true) {
+      found.add(summary.traceId);
+    }
+  }
+  const [traceId, ...others] = found;
+  if (traceId === undefined || others.length > 0) {
+    throw new Error(`expected one trace with order.id ${orderId}, found ${found.size}`);
+  }
+  return traceId;
 }
 
 describe('the web viewer', () => {
@@ -221,6 +245,73 @@ describe('the web viewer', () => {
     const values = await panel.locator('td.value').allTextContents();
     expect(values).toEqual(expect.arrayContaining([IMG_PAYLOAD, SCRIPT_PAYLOAD]));
     expect(await page.locator('#app img, #app script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+  });
+
+  it("filters the list by an attribute value, leaving one order's trace", async () => {
+    const traceId = traceOfOrder('order-0002');
+    await page.goto(`${collector.endpoint}/#/`);
+    const rows = page.locator('#trace-list tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBeGreaterThan(1);
+
+    const attributeBox = page.locator('#attribute-filter');
+    expect(await attributeBox.getAttribute('placeholder')).toContain('order.id=order-0002');
+    await attributeBox.fill('order.id=order-0002');
+    // The count line and the rows are drawn together, from the filtered answer.
+    await page.locator('#trace-count', { hasText: '“order.id=order-0002”' }).waitFor();
+    expect(await rows.evaluateAll((all) => all.map((row) => row.dataset.traceId))).toEqual([
+      traceId,
+    ]);
+
+    await attributeBox.fill('');
+    await expect.poll(() => rows.count()).toBeGreaterThan(1);
+  });
+
+  it('highlights an exception event and shows its type and message as text', async () => {
+    const span = otlpSpan({ trace: 901, span: 901, name: 'reserve stock', error: true });
+    const text = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    collector.store.add(
+      exportOf('exception-service', [
+        {
+          ...span,
+          events: [
+            {
+              name: 'exception',
+              timeUnixNano: span.startTimeUnixNano,
+              attributes: [
+                text('exception.type', EXCEPTION_TYPE),
+                text('exception.message', EXCEPTION_MESSAGE),
+                text('exception.stacktrace', EXCEPTION_STACKTRACE),
+              ],
+              droppedAttributesCount: 0,
+            },
+          ],
+        },
+      ]),
+    );
+    await page.goto(`${collector.endpoint}/#/trace/${EXCEPTION_TRACE}/span/${EXCEPTION_SPAN}`);
+    const exception = page.locator('#span-detail li.exception');
+    await exception.waitFor();
+
+    expect(await exception.locator('strong').textContent()).toBe('exception');
+    expect(await exception.locator('strong').evaluate((name) => getComputedStyle(name).color)).toBe(
+      ERROR_COLOUR,
+    );
+    const rows = await exception
+      .locator('tr')
+      .evaluateAll((all) =>
+        all.map((row) => [
+          row.querySelector('th')?.textContent,
+          row.querySelector('td')?.textContent,
+        ]),
+      );
+    expect(rows).toEqual([
+      ['exception.type', EXCEPTION_TYPE],
+      ['exception.message', EXCEPTION_MESSAGE],
+      ['exception.stacktrace', EXCEPTION_STACKTRACE],
+    ]);
+    expect(await page.locator('#app img, #app b, #app script').count()).toBe(0);
     expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
   });
 });

@@ -25,6 +25,10 @@ beforeAll(async () => {
         parent: 10,
         name: 'process orders',
         startMs: 6,
+        attributes: [
+          { key: 'order.id', value: { stringValue: 'Order-0007' } },
+          { key: 'order.items', value: { intValue: '3' } },
+        ],
         links: [{ trace: 2, span: 20 }],
       }),
     ]),
@@ -67,8 +71,34 @@ describe('GET /api/traces', () => {
     expect(await ids('service=nobody')).toEqual([]);
   });
 
+  it('filters by attribute: key=value exactly, or a value alone contained, ignoring case', async () => {
+    const ids = async (attribute: string): Promise<string[]> => {
+      const query = new URLSearchParams({ attribute }).toString();
+      const { status, body } = await get(`/api/traces?${query}`);
+      expect(status).toBe(200);
+      return (body as { traces: TraceSummary[] }).traces.map((trace) => trace.traceId);
+    };
+
+    expect(await ids('order.id=Order-0007')).toEqual([traceIdOf(1)]);
+    expect(await ids('order.id=order-0007')).toEqual([]);
+    expect(await ids('order.items=3')).toEqual([traceIdOf(1)]);
+    expect(await ids('order-0007')).toEqual([traceIdOf(1)]);
+    expect(await ids('order-0008')).toEqual([]);
+    // Split at the first "=": the value may hold one.
+    expect(await ids('order.id=Order-0007=')).toEqual([]);
+    // The "=" need not be encoded.
+    expect((await get('/api/traces?attribute=order.id=Order-0007')).body).toMatchObject({
+      matched: 1,
+    });
+  });
+
   it.each([
-    ['color=red', /unknown parameter "color": use service, name, traceId, limit/],
+    ['color=red', /unknown parameter "color": use service, name, traceId, attribute, limit/],
+    ['attribute=', /attribute must be 1 to 256 characters/],
+    [`attribute=${'x'.repeat(257)}`, /attribute must be 1 to 256 characters/],
+    ['attribute=%3Dorder-0007', /attribute "=order-0007" needs a key and a value: give key=value/],
+    ['attribute=order.id%3D', /attribute "order.id=" needs a key and a value/],
+    ['attribute=a&attribute=b', /parameter "attribute" is given twice/],
     ['limit=0', /limit "0" must be a whole number from 1 to 1000/],
     ['limit=ten', /limit "ten" must be a whole number/],
     [`limit=${MAX_LIST_LIMIT + 1}`, /must be a whole number from 1 to/],

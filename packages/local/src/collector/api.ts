@@ -5,16 +5,17 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildServiceMap } from './service-map.js';
-import type { TraceFilter, TraceStore } from './store.js';
+import type { AttributeFilter, TraceFilter, TraceStore } from './store.js';
 
 // One page of the trace list: more than a terminal shows, small enough to answer fast.
 export const MAX_LIST_LIMIT = 1_000;
-// Filters longer than this cannot match a service or span name anyone would type.
+// Filters longer than this cannot match a service or span name, or an attribute, anyone
+// would type.
 export const MAX_FILTER_CHARS = 256;
 // Trace ids are 32 hex digits (W3C Trace Context).
 const TRACE_ID = /^[0-9a-f]{32}$/i;
 const TRACE_ID_PREFIX = /^[0-9a-f]{1,32}$/i;
-const LIST_PARAMETERS = ['service', 'name', 'traceId', 'limit'] as const;
+const LIST_PARAMETERS = ['service', 'name', 'traceId', 'attribute', 'limit'] as const;
 
 /** A 4xx answer from the API, as `{ "error": message }`. */
 class ApiError extends Error {
@@ -131,6 +132,8 @@ function traceFilter(query: URLSearchParams): TraceFilter {
     }
     filter.traceIdPrefix = traceId.toLowerCase();
   }
+  const attribute = textParameter(query, 'attribute');
+  if (attribute !== undefined) filter.attribute = attributeFilter(attribute);
   const limit = textParameter(query, 'limit');
   if (limit !== undefined) {
     const value = /^\d{1,7}$/.test(limit) ? Number(limit) : NaN;
@@ -143,6 +146,24 @@ function traceFilter(query: URLSearchParams): TraceFilter {
     filter.limit = value;
   }
   return filter;
+}
+
+/**
+ * `key=value`: the attribute `key` is exactly `value`. A value alone (no `=`): any attribute
+ * contains it, ignoring case. Split at the first `=`, as attribute keys hold none.
+ */
+function attributeFilter(text: string): AttributeFilter {
+  const at = text.indexOf('=');
+  if (at === -1) return { contains: text };
+  const key = text.slice(0, at);
+  const equals = text.slice(at + 1);
+  if (key === '' || equals === '') {
+    throw new ApiError(
+      400,
+      `attribute "${text}" needs a key and a value: give key=value, or text without "=" to search every attribute's value`,
+    );
+  }
+  return { key, equals };
 }
 
 function allowOnly(query: URLSearchParams, allowed: readonly string[]): void {

@@ -50,6 +50,7 @@ export {
 } from './span-model.js';
 export {
   type AddResult,
+  type AttributeFilter,
   createTraceStore,
   DEFAULT_LIST_LIMIT,
   DEFAULT_MAX_SPANS,

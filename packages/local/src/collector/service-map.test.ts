@@ -172,6 +172,16 @@ describe('GET /api/service-map', () => {
     const oneService = await get('/api/service-map?service=producer&limit=1');
     expect(oneService.status).toBe(200);
     expect((oneService.body as ServiceMap).traces).toBe(1);
+
+    // The second message waited 200 ms: its trace alone, with only its invocation linked.
+    const oneMessage = await get('/api/service-map?attribute=tracebridge.message.wait_ms%3D200');
+    expect(oneMessage.status).toBe(200);
+    expect(oneMessage.body).toMatchObject({
+      traces: 1,
+      edges: expect.arrayContaining([
+        expect.objectContaining({ to: 'service:consumer', count: 1, meanLatencyMs: 200 }),
+      ]) as unknown,
+    });
   });
 
   it.each([
@@ -179,7 +189,12 @@ describe('GET /api/service-map', () => {
     ['limit=abc', 'limit "abc" must be a whole number from 1 to 1000'],
     ['traceId=xyz', 'traceId "xyz" is not a trace id prefix: give 1 to 32 hex digits'],
     ['service=', 'service must be 1 to 256 characters'],
-    ['colour=red', 'unknown parameter "colour": use service, name, traceId, limit'],
+    ['colour=red', 'unknown parameter "colour": use service, name, traceId, attribute, limit'],
+    [
+      'attribute==200',
+      'attribute "=200" needs a key and a value: give key=value, or text without "=" to search every attribute\'s value',
+    ],
+    ['attribute=', 'attribute must be 1 to 256 characters'],
     ['limit=1&limit=2', 'parameter "limit" is given twice'],
   ])('refuses %s with a 400 that names the problem', async (query, error) => {
     expect(await get(`/api/service-map?${query}`)).toEqual({ status: 400, body: { error } });

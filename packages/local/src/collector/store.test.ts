@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MAX_ATTRIBUTE_DEPTH, type JsonValue } from './span-model.js';
-import { createTraceStore } from './store.js';
+import { type AttributeFilter, createTraceStore } from './store.js';
 import { exportOf, otlpSpan, spanIdOf, traceIdOf } from './test-support/requests.js';
 import type { OtlpAnyValue } from './otlp-types.js';
 
@@ -291,6 +291,57 @@ describe('summaries and the trace list', () => {
       matched: 3,
       traces: [{ traceId: traceIdOf(3) }],
     });
+  });
+
+  it('filters by a span attribute: a key equal to a value, or any value containing text', () => {
+    const store = createTraceStore();
+    store.add(
+      exportOf('producer', [
+        otlpSpan({
+          trace: 1,
+          span: 1,
+          attributes: [
+            { key: 'order.id', value: { stringValue: 'order-0001' } },
+            { key: 'order.items', value: { intValue: '2' } },
+          ],
+        }),
+        otlpSpan({
+          trace: 2,
+          span: 2,
+          startMs: 10,
+          attributes: [
+            { key: 'order.id', value: { stringValue: 'ORDER-0002' } },
+            { key: 'retry', value: { boolValue: true } },
+          ],
+        }),
+        otlpSpan({
+          trace: 3,
+          span: 3,
+          attributes: [{ key: 'ratio', value: { doubleValue: 1.5 } }],
+        }),
+      ]),
+    );
+    const ids = (attribute: AttributeFilter): string[] =>
+      store.listTraces({ attribute }).traces.map((summary) => summary.traceId);
+
+    expect(ids({ key: 'order.id', equals: 'order-0001' })).toEqual([traceIdOf(1)]);
+    // Exact: case counts, and a prefix is not enough.
+    expect(ids({ key: 'order.id', equals: 'order-0002' })).toEqual([]);
+    expect(ids({ key: 'order.id', equals: 'order-000' })).toEqual([]);
+    // Numbers and booleans by their text.
+    expect(ids({ key: 'order.items', equals: '2' })).toEqual([traceIdOf(1)]);
+    expect(ids({ key: 'ratio', equals: '1.5' })).toEqual([traceIdOf(3)]);
+    expect(ids({ key: 'retry', equals: 'true' })).toEqual([traceIdOf(2)]);
+    // A key the object inherits is no attribute.
+    expect(ids({ key: 'constructor', equals: 'function Object() { [native code] }' })).toEqual([]);
+
+    expect(ids({ contains: 'Order-000' })).toEqual([traceIdOf(2), traceIdOf(1)]);
+    expect(ids({ contains: '1.5' })).toEqual([traceIdOf(3)]);
+    expect(ids({ contains: 'order.id' })).toEqual([]);
+    // With the other filters, all must hold.
+    expect(
+      store.listTraces({ attribute: { contains: 'order' }, traceIdPrefix: traceIdOf(2) }).matched,
+    ).toBe(1);
   });
 });
 

@@ -3,7 +3,7 @@
 // still receiving spans (a message waiting in a queue) outlive finished ones.
 
 import type { OtlpExportTraceServiceRequest } from './otlp-types.js';
-import { type StoredSpan, toStoredSpans } from './span-model.js';
+import { type JsonValue, type StoredSpan, toStoredSpans } from './span-model.js';
 import {
   buildTraceDetail,
   type StoreLookup,
@@ -63,11 +63,22 @@ export interface SpansAdded {
   readonly traceIds: readonly string[];
 }
 
+/**
+ * A span attribute to look for, compared by its text: a string as it is, any other value as
+ * JSON (`42`, `true`), the way the viewer shows it.
+ * `{ key, equals }`: the attribute `key` has exactly this text.
+ * `{ contains }`: some attribute's text contains this, ignoring case.
+ */
+export type AttributeFilter =
+  { readonly key: string; readonly equals: string } | { readonly contains: string };
+
 export interface TraceFilter {
   /** Traces with a span of this service (exact `service.name`). */
   readonly service?: string;
   /** Traces with a span whose name contains this, ignoring case. */
   readonly name?: string;
+  /** Traces with a span whose own attributes (not its resource's or events') match this. */
+  readonly attribute?: AttributeFilter;
   /** Traces whose id starts with this lowercase hex. */
   readonly traceIdPrefix?: string;
   /** At most this many summaries; default {@link DEFAULT_LIST_LIMIT}. */
@@ -224,15 +235,22 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
     },
 
     listTraces(filter = {}) {
-      const { service, name, traceIdPrefix, limit = DEFAULT_LIST_LIMIT } = filter;
+      const { service, name, traceIdPrefix, attribute, limit = DEFAULT_LIST_LIMIT } = filter;
       const needle = name?.toLowerCase();
+      const attributeMatches = attribute === undefined ? undefined : attributeMatcher(attribute);
       const matches: TraceSummary[] = [];
       for (const [traceId, entry] of traces) {
         if (traceIdPrefix !== undefined && !traceId.startsWith(traceIdPrefix)) continue;
         const summary = lookup.summary(traceId);
         if (!summary) continue;
         if (service !== undefined && !summary.services.includes(service)) continue;
-        if (needle !== undefined && !hasSpanNamed(entry.spans, needle)) continue;
+        if (
+          needle !== undefined &&
+          !someSpan(entry.spans, (span) => span.name.toLowerCase().includes(needle))
+        ) {
+          continue;
+        }
+        if (attributeMatches !== undefined && !someSpan(entry.spans, attributeMatches)) continue;
         matches.push(summary);
       }
       matches.sort((a, b) => b.startMs - a.startMs || (a.traceId < b.traceId ? -1 : 1));
@@ -288,11 +306,33 @@ function asError(value: unknown, fallback: string): Error {
   return value instanceof Error ? value : new Error(fallback, { cause: value });
 }
 
-function hasSpanNamed(spans: ReadonlyMap<string, StoredSpan>, needle: string): boolean {
-  for (const span of spans.values()) {
-    if (span.name.toLowerCase().includes(needle)) return true;
-  }
+function someSpan(
+  spans: ReadonlyMap<string, StoredSpan>,
+  predicate: (span: StoredSpan) => boolean,
+): boolean {
+  for (const span of spans.values()) if (predicate(span)) return true;
   return false;
+}
+
+function attributeMatcher(filter: AttributeFilter): (span: StoredSpan) => boolean {
+  if ('key' in filter) {
+    const { key, equals } = filter;
+    // Own keys only: attributes are plain objects, and `constructor` must not match.
+    return (span) => {
+      const value = Object.hasOwn(span.attributes, key) ? span.attributes[key] : undefined;
+      return value !== undefined && attributeText(value) === equals;
+    };
+  }
+  const needle = filter.contains.toLowerCase();
+  return (span) =>
+    Object.values(span.attributes).some((value) =>
+      attributeText(value).toLowerCase().includes(needle),
+    );
+}
+
+/** An attribute value as text: a string as it is, anything else as JSON, as the viewer shows it. */
+function attributeText(value: JsonValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function requirePositiveInteger(option: string, value: number): void {

@@ -36,17 +36,19 @@ async function getJson(path: string, signal: AbortSignal): Promise<unknown> {
 }
 
 /**
- * Lists traces, newest first; `name` keeps those with a span whose name contains it.
+ * Lists traces, newest first; `name` keeps those with a span whose name contains it, and
+ * `attribute` those with a span attribute matching it (`key=value`, or a value's text).
  *
  * @example
- * const { traces } = await listTraces({ limit: 200 }, controller.signal);
+ * const { traces } = await listTraces({ limit: 200, attribute: 'order.id=order-0002' }, signal);
  */
 export async function listTraces(
-  query: { readonly limit: number; readonly name?: string },
+  query: { readonly limit: number; readonly name?: string; readonly attribute?: string },
   signal: AbortSignal,
 ): Promise<TraceList> {
   const parameters = new URLSearchParams({ limit: String(query.limit) });
   if (query.name !== undefined) parameters.set('name', query.name);
+  if (query.attribute !== undefined) parameters.set('attribute', query.attribute);
   return (await getJson(`/api/traces?${parameters.toString()}`, signal)) as TraceList;
 }
 

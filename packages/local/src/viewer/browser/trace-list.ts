@@ -1,9 +1,10 @@
 /// <reference lib="dom" />
 // The trace list: newest traces first, refreshed every two seconds so traces appear while
-// the demo runs, with one filter box over service, span name and trace id.
+// the demo runs, with one filter box over service, span name and trace id, and one over span
+// attributes (`order.id=order-0002`, or a value alone).
 
 import type { TraceSummary } from '../../collector/trace-view.js';
-import { listTraces } from './api.js';
+import { ApiCallError, listTraces } from './api.js';
 import { h } from './dom.js';
 import { formatDuration, serviceChip } from './format.js';
 
@@ -28,6 +29,15 @@ export function renderTraceList(root: HTMLElement, signal: AbortSignal): void {
     maxlength: MAX_FILTER_CHARS,
     'aria-label': 'Filter traces',
   });
+  const attributeFilter = h('input', {
+    type: 'search',
+    id: 'attribute-filter',
+    placeholder: 'Attribute: order.id=order-0002, or a value',
+    title:
+      'key=value matches that attribute exactly; a value alone matches any attribute containing it',
+    maxlength: MAX_FILTER_CHARS,
+    'aria-label': 'Filter traces by attribute',
+  });
   const status = h('p', { class: 'status', id: 'trace-count' }, 'Loading…');
   const body = h('tbody');
   const table = h(
@@ -46,34 +56,54 @@ export function renderTraceList(root: HTMLElement, signal: AbortSignal): void {
     ),
     body,
   );
-  root.replaceChildren(h('h1', {}, 'Traces'), filter, status, table);
+  root.replaceChildren(
+    h('h1', {}, 'Traces'),
+    h('div', { class: 'filters' }, filter, attributeFilter),
+    status,
+    table,
+  );
 
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Typing starts a refresh per key; only the latest one may draw.
+  let generation = 0;
   const refresh = async (): Promise<void> => {
     clearTimeout(timer);
+    const current = ++generation;
     const text = filter.value.trim();
+    const attribute = attributeText(attributeFilter.value);
+    const base = { limit: LIST_LIMIT, ...(attribute === '' ? {} : { attribute }) };
     try {
       const [all, byName] = await Promise.all([
-        listTraces({ limit: LIST_LIMIT }, signal),
-        text === '' ? undefined : listTraces({ limit: LIST_LIMIT, name: text }, signal),
+        listTraces(base, signal),
+        text === '' ? undefined : listTraces({ ...base, name: text }, signal),
       ]);
+      if (current !== generation) return;
       const named = new Set(byName?.traces.map((trace) => trace.traceId));
       const shown = all.traces.filter(
         (trace) => named.has(trace.traceId) || matches(trace, text.toLowerCase()),
       );
       body.replaceChildren(...shown.map(traceRow));
-      status.textContent = `${shown.length} of ${all.matched} traces${text === '' ? '' : ` matching “${text}”`}`;
+      const matching = [text, attribute].filter((part) => part !== '').map((part) => `“${part}”`);
+      status.textContent = `${shown.length} of ${all.matched} traces${matching.length === 0 ? '' : ` matching ${matching.join(' and ')}`}`;
     } catch (error) {
-      if (signal.aborted) return;
+      if (signal.aborted || current !== generation) return;
+      // A refused filter matches nothing; a failed refresh keeps the rows it has.
+      if (error instanceof ApiCallError && error.status === 400) body.replaceChildren();
       status.textContent = `Cannot load traces: ${error instanceof Error ? error.message : String(error)}`;
     }
     if (!signal.aborted) timer = setTimeout(() => void refresh(), REFRESH_MS);
   };
   filter.addEventListener('input', () => void refresh());
+  attributeFilter.addEventListener('input', () => void refresh());
   signal.addEventListener('abort', () => {
     clearTimeout(timer);
   });
   void refresh();
+}
+
+/** The attribute box's text for the API: trimmed, and `key = value` read as `key=value`. */
+function attributeText(value: string): string {
+  return value.trim().replace(/\s*=\s*/, '=');
 }
 
 /** Whether the summary's services, root span name or trace id match the filter text. */
