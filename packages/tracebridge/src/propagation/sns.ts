@@ -8,7 +8,7 @@ import {
   messageByteLength,
   type SdkMessageAttribute,
 } from './message-attributes.js';
-import { ownProperty, ownString, w3cPropagator } from './propagator.js';
+import { copyWith, ownProperty, ownString, w3cPropagator } from './propagator.js';
 import { contextFromAttributes, contextTextMap, type InjectOptions } from './sqs.js';
 
 /** The fields of a Publish input or a PublishBatch entry that carry a context. */
@@ -48,7 +48,7 @@ export function injectSnsMessage<Message extends SnsMessageInput>(
   });
   return MessageAttributes === message.MessageAttributes
     ? message
-    : { ...message, MessageAttributes };
+    : copyWith(message, { MessageAttributes });
 }
 
 /**

@@ -33,6 +33,7 @@ import {
 } from './message-attributes.js';
 import { AWS_TRACE_HEADER, DATADOG_KEY } from './names.js';
 import {
+  copyWith,
   ownProperty,
   ownString,
   type TextMap,
@@ -132,7 +133,7 @@ export function injectSqsMessage<Message extends SqsMessageInput>(
           ...message.MessageSystemAttributes,
           [AWS_TRACE_HEADER]: { DataType: 'String', StringValue: formatXRayHeader(spanContext) },
         };
-  return { ...message, MessageAttributes, MessageSystemAttributes };
+  return copyWith(message, { MessageAttributes, MessageSystemAttributes });
 }
 
 /** Context from message attributes of any AWS shape: W3C fields, then Datadog's. */
@@ -151,7 +152,8 @@ export function contextFromAttributes(
 }
 
 /** Envelope keys that tell an SNS notification or an EventBridge event apart from any body. */
-const ENVELOPE_MARKERS = ['"TopicArn"', '"detail-type"'];
+const SNS_ENVELOPE_MARKER = '"TopicArn"';
+const EVENTBRIDGE_ENVELOPE_MARKER = '"detail-type"';
 
 interface BodyReading {
   readonly payload: string;
@@ -198,7 +200,7 @@ function readEventBridgeEnvelope(
  * tracebridge's leading `_otel` member removed.
  */
 function readSqsBody(body: string, propagator: TextMapPropagator, search: boolean): BodyReading {
-  if (ENVELOPE_MARKERS.some((marker) => body.includes(marker))) {
+  if (body.includes(SNS_ENVELOPE_MARKER) || body.includes(EVENTBRIDGE_ENVELOPE_MARKER)) {
     const envelope = parseJsonObject(body);
     if (envelope && ownString(envelope, 'TopicArn') !== undefined) {
       const sns = readSnsEnvelope(envelope, propagator, search);
@@ -210,7 +212,9 @@ function readSqsBody(body: string, propagator: TextMapPropagator, search: boolea
     }
   }
   const reading = readJsonPayload(body, propagator, search);
-  return { ...reading, wrapped: undefined };
+  // Not `{ ...reading, wrapped }`: adding a field to a spread copy takes V8's slow path (Node 20),
+  // about 1 µs per record (see `copyWith`).
+  return { payload: reading.payload, found: reading.found, wrapped: undefined };
 }
 
 /**
