@@ -11,6 +11,7 @@ import { findTopLevelValue, insertContextMember, utf8ByteLength } from './json-t
 import { EVENTBRIDGE_TIME_FIELD_BYTES, MAX_EVENTBRIDGE_PUT_EVENTS_BYTES } from './limits.js';
 import { OTEL_JSON_KEY } from './names.js';
 import {
+  copyWith,
   isPlainRecord,
   isTextMap,
   omitKey,
@@ -60,15 +61,15 @@ export function injectEventBridgeEntryWithin<Entry extends EventBridgeEntryInput
   // EventBridge and Lambda parse the detail, and a JSON parser keeps the last of two equal keys:
   // the user's own `_otel` would replace ours, and removing ours would then remove theirs.
   if (detail === undefined || findTopLevelValue(entry.Detail ?? '', OTEL_JSON_KEY)) {
-    return { ...entry, TraceHeader };
+    return copyWith(entry, { TraceHeader });
   }
-  const injected = { ...entry, Detail: detail, TraceHeader };
+  const injected = copyWith(entry, { Detail: detail, TraceHeader });
   if (eventBridgeEntryByteLength(injected) <= maxEntryBytes) return injected;
   warnOnce(
     'eventbridge-entry-size',
     `an EventBridge entry was too close to the ${MAX_EVENTBRIDGE_PUT_EVENTS_BYTES}-byte limit for an _otel member; the context travels in TraceHeader only`,
   );
-  return { ...entry, TraceHeader };
+  return copyWith(entry, { TraceHeader });
 }
 
 /**

@@ -7,10 +7,11 @@ import { readJsonPayload } from './json-context.js';
 import { encodeUtf8, insertContextMember, utf8ByteLength } from './json-text.js';
 import { MAX_KINESIS_RECORD_BYTES } from './limits.js';
 import {
+  copyWith,
   ownProperty,
   ownString,
-  textMapGetter,
   type TextMap,
+  textMapGetter,
   w3cPropagator,
 } from './propagator.js';
 import { contextTextMap, type InjectOptions } from './sqs.js';
@@ -105,7 +106,7 @@ export function injectKinesisRecordWithin<Record extends KinesisRecordInput>(
   const data = typeof record.Data === 'string' ? encodeUtf8(record.Data) : record.Data;
   const maxDataBytes = maxRecordBytes - utf8ByteLength(record.PartitionKey ?? '');
   const injected = injectKinesisData(data, textMap, binaryEnvelope, maxDataBytes);
-  return injected ? { ...record, Data: injected } : record;
+  return injected ? copyWith(record, { Data: injected }) : record;
 }
 
 /**
