@@ -9,6 +9,18 @@
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 
+/**
+ * The ARN of a local resource: `arn:aws:<service>:<region>:<account>:<resource>`.
+ *
+ * @example
+ * ```ts
+ * localArn('kinesis', 'stream/orders'); // 'arn:aws:kinesis:us-east-1:000000000000:stream/orders'
+ * ```
+ */
+export function localArn(service: string, resource: string): string {
+  return `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${resource}`;
+}
+
 /** A template value that may depend on other resources, kept symbolic until they exist. */
 export type TemplateValue =
   | string

@@ -12,7 +12,8 @@ export {
   type RecordPayload,
 } from './propagation/inspection.js';
 export { ContextCarrier, ContextFormat } from './propagation/extracted.js';
-export { injectSqsMessage, type InjectOptions, type SqsMessageInput } from './propagation/sqs.js';
+export { type InjectOptions } from './propagation/inject.js';
+export { injectSqsMessage, type SqsMessageInput } from './propagation/sqs.js';
 export { injectSnsMessage, type SnsMessageInput } from './propagation/sns.js';
 export {
   injectKinesisRecord,
@@ -36,7 +37,6 @@ export {
 } from './propagation/limits.js';
 export { tracedHandler, type AnyHandler, type TracedHandlerOptions } from './consumer/handler.js';
 export {
-  MAX_INVOCATION_LINKS,
   tracedRecordHandler,
   type BatchResponse,
   type RecordFunction,
@@ -44,6 +44,7 @@ export {
 } from './consumer/records.js';
 export {
   DEFAULT_FLUSH_MARGIN_MS,
+  MAX_INVOCATION_LINKS,
   type InvocationOptions,
   type InvocationParent,
 } from './consumer/invocation.js';

@@ -1,13 +1,14 @@
-import type { Context, Link } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import type { Context as LambdaContext } from 'aws-lambda';
 import { flushBeforeFreeze } from './consumer/flush.js';
 import { triggerOf } from './consumer/handler.js';
 import {
   type InvocationOptions,
+  messageLinks,
   recordFailure,
   startInvocationSpan,
+  wrapperTracer,
 } from './consumer/invocation.js';
-import { MAX_INVOCATION_LINKS } from './consumer/records.js';
 import { ownProperty } from './propagation/propagator.js';
 import { extractRecordContext } from './propagation/record.js';
 
@@ -66,6 +67,7 @@ export function invocationContext(lambdaContext: LambdaContext): Context | undef
 export function tracebridgeMiddleware<Request extends MiddyRequestLike = MiddyRequestLike>(
   options: InvocationOptions = {},
 ): MiddyMiddlewareLike<Request> {
+  const tracer = wrapperTracer(options);
   const finish = async (request: Request, error?: unknown): Promise<void> => {
     const invocation = invocations.get(request.context);
     if (!invocation) return;
@@ -76,16 +78,21 @@ export function tracebridgeMiddleware<Request extends MiddyRequestLike = MiddyRe
   return {
     before: (request) => {
       const records = ownProperty(request.event, 'Records');
-      const links: Link[] = (Array.isArray(records) ? (records as unknown[]) : [])
-        .slice(0, MAX_INVOCATION_LINKS)
-        .flatMap((record) => {
-          const spanContext = extractRecordContext(record).spanContext;
-          return spanContext ? [{ context: spanContext }] : [];
-        });
-      const { span, context } = startInvocationSpan(request.event, request.context, options, {
-        trigger: triggerOf(request.event),
-        links,
-      });
+      const links = messageLinks(
+        (Array.isArray(records) ? (records as unknown[]) : []).map(
+          (record) => extractRecordContext(record).spanContext,
+        ),
+      );
+      const { span, context } = startInvocationSpan(
+        tracer,
+        request.event,
+        request.context,
+        options,
+        {
+          trigger: triggerOf(request.event),
+          links,
+        },
+      );
       invocations.set(request.context, {
         context,
         end: (error) => {

@@ -1,5 +1,6 @@
 import type { StoredSpan } from '../collector/span-model.js';
 import type { TraceStore } from '../collector/store.js';
+import { treeOrder } from '../collector/trace-view.js';
 
 /** A message the producer sent, and what became of its trace. */
 export interface MessageTrace {
@@ -22,7 +23,9 @@ export interface MessageTrace {
 function allSpans(store: TraceStore): StoredSpan[] {
   const spans: StoredSpan[] = [];
   for (const summary of store.listTraces({ limit: Number.MAX_SAFE_INTEGER }).traces) {
-    for (const span of store.getTrace(summary.traceId)?.spans ?? []) spans.push(span);
+    const stored = store.getSpans(summary.traceId);
+    // In tree order, as the trees are drawn, so the report lists messages as they appear.
+    if (stored) spans.push(...treeOrder(stored).places.map((place) => place.span));
   }
   return spans;
 }

@@ -1,6 +1,6 @@
 import type { LocalRuntime } from '../runtime/local-runtime.js';
-import { analyseMessages, type MessageTrace } from './demo-analysis.js';
-import { formatDuration, paint, progressLine, type Terminal } from './output.js';
+import { analyseMessages, type MessageTrace, messageSpans } from './demo-analysis.js';
+import { formatDuration, paint, type ProgressLine, progressLine, type Terminal } from './output.js';
 import { renderTrace, shortTraceId } from './render-trace.js';
 
 /** How often the demo looks at the counts while it waits for the consumers. */
@@ -67,6 +67,31 @@ function settled(runtime: LocalRuntime, sent: number): boolean {
   return sent > 0 && total.succeeded + total.deadLettered + total.discarded >= sent;
 }
 
+/** Invokes the producer `count` times, one after the other, counting how the calls ended. */
+async function invokeProducer(
+  runtime: LocalRuntime,
+  producer: string,
+  count: number,
+  terminal: Terminal,
+  progress: ProgressLine,
+): Promise<{ succeeded: number; failed: number }> {
+  const invocations = { succeeded: 0, failed: 0 };
+  for (let index = 1; index <= count; index++) {
+    progress.update(`invoking ${producer} ${index}/${count}`);
+    const result = await runtime.functions.invoke(producer, {
+      orderId: `order-${String(index).padStart(4, '0')}`,
+    });
+    if (result.status === 'ok') invocations.succeeded++;
+    else {
+      invocations.failed++;
+      terminal.err.write(
+        `\n${paint(terminal, 'red', `${producer} ${result.status}: ${result.errorMessage}`)}\n`,
+      );
+    }
+  }
+  return invocations;
+}
+
 /**
  * Invokes the producer `messages` times, waits until every message it sent has been
  * consumed (or dead-lettered, or the time is up), and reports what the traces show: for every
@@ -79,56 +104,60 @@ export async function runDemo(
 ): Promise<DemoReport> {
   const producer = pickProducer(runtime, options.producer);
   const progress = progressLine(terminal);
-  const invocations = { succeeded: 0, failed: 0 };
-  for (let index = 1; index <= options.messages; index++) {
-    progress.update(`invoking ${producer} ${index}/${options.messages}`);
-    const result = await runtime.functions.invoke(producer, {
-      orderId: `order-${String(index).padStart(4, '0')}`,
-    });
-    if (result.status === 'ok') invocations.succeeded++;
-    else {
-      invocations.failed++;
-      terminal.err.write(
-        `\n${paint(terminal, 'red', `${producer} ${result.status}: ${result.errorMessage}`)}\n`,
-      );
-    }
-  }
-  const waitStart = Date.now();
-  const deadline = waitStart + options.timeoutMs;
-  let sent = analyseMessages(runtime.collector.store).length;
-  while (Date.now() < deadline && !settled(runtime, sent)) {
-    const total = runtime.mappings.stats().total;
-    const spans = runtime.collector.store.stats().spansStored;
-    progress.update(
-      `sent ${sent}  consumed ${total.succeeded}  failed ${total.failed}  spans received ${spans}`,
+  // Counted as spans arrive, so the wait below does not rescan the store on every tick.
+  let sent = 0;
+  const unsubscribe = runtime.collector.store.subscribe((added) => {
+    sent += messageSpans(added.spans).length;
+  });
+  try {
+    const invocations = await invokeProducer(
+      runtime,
+      producer,
+      options.messages,
+      terminal,
+      progress,
     );
-    await new Promise((resolve) => setTimeout(resolve, PROGRESS_INTERVAL_MS));
-    sent = analyseMessages(runtime.collector.store).length;
+    const waitStart = Date.now();
+    const deadline = waitStart + options.timeoutMs;
+    while (Date.now() < deadline && !settled(runtime, sent)) {
+      const total = runtime.mappings.stats().total;
+      const spans = runtime.collector.store.stats().spansStored;
+      progress.update(
+        `sent ${sent}  consumed ${total.succeeded}  failed ${total.failed}  spans received ${spans}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, PROGRESS_INTERVAL_MS));
+    }
+    progress.done();
+    const timedOut = !settled(runtime, sent);
+    const messageTraces = analyseMessages(runtime.collector.store);
+    const total = runtime.mappings.stats().total;
+    const endToEnd = new Set(messageTraces.map((message) => message.traceId));
+    const broken = new Set(
+      messageTraces.filter((message) => !message.complete).map((message) => message.traceId),
+    );
+    return {
+      producer,
+      invocations,
+      messages: {
+        sent: messageTraces.length,
+        consumed: total.succeeded,
+        failed: total.failed,
+        deadLettered: total.deadLettered,
+        discarded: total.discarded,
+      },
+      traces: {
+        endToEnd: endToEnd.size,
+        complete: endToEnd.size - broken.size,
+        broken: broken.size,
+      },
+      spansReceived: runtime.collector.store.stats().spansStored,
+      timedOut,
+      waitedMs: Date.now() - waitStart,
+      messageTraces,
+    };
+  } finally {
+    unsubscribe();
   }
-  progress.done();
-  const timedOut = !settled(runtime, sent);
-  const messageTraces = analyseMessages(runtime.collector.store);
-  const total = runtime.mappings.stats().total;
-  const endToEnd = new Set(messageTraces.map((message) => message.traceId));
-  const broken = new Set(
-    messageTraces.filter((message) => !message.complete).map((message) => message.traceId),
-  );
-  return {
-    producer,
-    invocations,
-    messages: {
-      sent: messageTraces.length,
-      consumed: total.succeeded,
-      failed: total.failed,
-      deadLettered: total.deadLettered,
-      discarded: total.discarded,
-    },
-    traces: { endToEnd: endToEnd.size, complete: endToEnd.size - broken.size, broken: broken.size },
-    spansReceived: runtime.collector.store.stats().spansStored,
-    timedOut,
-    waitedMs: Date.now() - waitStart,
-    messageTraces,
-  };
 }
 
 /** The demo's terminal output: one tree per end-to-end trace, then the summary. */

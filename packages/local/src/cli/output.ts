@@ -39,11 +39,17 @@ export function paint(terminal: Terminal, style: Style, text: string): string {
   return `\u001b[${open}m${text}\u001b[${close}m`;
 }
 
+/** A line that shows what the CLI is doing now. */
+export interface ProgressLine {
+  update(text: string): void;
+  done(): void;
+}
+
 /**
  * A one-line progress indicator: rewritten in place on a TTY, printed only when it changes
  * otherwise (so logs of a CI run stay readable), always on stderr.
  */
-export function progressLine(terminal: Terminal): { update(text: string): void; done(): void } {
+export function progressLine(terminal: Terminal): ProgressLine {
   let last = '';
   return {
     update(text) {

@@ -1,34 +1,15 @@
 import type { TraceDetail, TraceSpan } from '../collector/trace-view.js';
 import { formatDuration, paint, type Terminal } from './output.js';
 
-/** Attribute tracebridge's consumer sets: how long the message waited in its queue or stream. */
-const WAIT_ATTRIBUTE = 'tracebridge.message.wait_ms';
-const DESTINATION_ATTRIBUTE = 'messaging.destination.name';
-const SYSTEM_ATTRIBUTE = 'messaging.system';
-
-/** Messaging systems by `messaging.system`, as a person calls them. */
-const HOP_NAMES: Readonly<Record<string, string>> = {
-  aws_sqs: 'queue',
-  'aws.sns': 'topic',
-  'aws.kinesis': 'stream',
-  'aws.eventbridge': 'bus',
-  'aws.dynamodb': 'table stream',
-};
-
 /** The first characters of a trace id, enough to tell the traces of a run apart. */
 export function shortTraceId(traceId: string): string {
   return traceId.slice(0, 8);
 }
 
-function hopNote(span: TraceSpan, parent: TraceSpan | undefined, terminal: Terminal): string {
-  const waited = span.attributes[WAIT_ATTRIBUTE];
-  const destination = span.attributes[DESTINATION_ATTRIBUTE];
-  const system = span.attributes[SYSTEM_ATTRIBUTE];
-  const crossesService = parent !== undefined && parent.service !== span.service;
-  if (typeof destination !== 'string' || typeof system !== 'string' || !crossesService) return '';
-  const hop = HOP_NAMES[system] ?? system;
-  const wait = typeof waited === 'number' ? `, waited ${formatDuration(waited)}` : '';
-  return paint(terminal, 'cyan', `  ⇢ via ${hop} ${destination}${wait}`);
+function hopNote(span: TraceSpan, terminal: Terminal): string {
+  if (!span.hop) return '';
+  const wait = span.hop.waitedMs === null ? '' : `, waited ${formatDuration(span.hop.waitedMs)}`;
+  return paint(terminal, 'cyan', `  ⇢ via ${span.hop.via}${wait}`);
 }
 
 function linkNotes(span: TraceSpan, terminal: Terminal): string[] {
@@ -50,13 +31,13 @@ function linkNotes(span: TraceSpan, terminal: Terminal): string[] {
   return notes;
 }
 
-function spanLine(span: TraceSpan, parent: TraceSpan | undefined, terminal: Terminal): string {
+function spanLine(span: TraceSpan, terminal: Terminal): string {
   const failed = span.status.code === 'error';
   const name = paint(terminal, failed ? 'red' : 'bold', span.name);
   const kind = paint(terminal, 'dim', span.kind);
   const service = paint(terminal, 'blue', span.service);
   const error = failed ? paint(terminal, 'red', `  ✗ ${span.status.message || 'error'}`) : '';
-  return `${service}  ${name} ${kind} ${formatDuration(span.durationMs)}${hopNote(span, parent, terminal)}${error}`;
+  return `${service}  ${name} ${kind} ${formatDuration(span.durationMs)}${hopNote(span, terminal)}${error}`;
 }
 
 /**
@@ -83,9 +64,8 @@ export function renderTrace(detail: TraceDetail, terminal: Terminal): string[] {
   const walk = (spanId: string, prefix: string, isLast: boolean, isRoot: boolean): void => {
     const span = byId.get(spanId);
     if (!span) return;
-    const parent = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId);
     const branch = isRoot ? '' : isLast ? '└─ ' : '├─ ';
-    lines.push(`${prefix}${branch}${spanLine(span, parent, terminal)}`);
+    lines.push(`${prefix}${branch}${spanLine(span, terminal)}`);
     const childPrefix = isRoot ? prefix : `${prefix}${isLast ? '   ' : '│  '}`;
     const notePrefix = `${childPrefix}${span.childSpanIds.length > 0 ? '│  ' : '   '}`;
     for (const note of linkNotes(span, terminal)) lines.push(`${notePrefix}${note}`);

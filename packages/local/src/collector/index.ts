@@ -10,6 +10,7 @@ export {
   type ForwardStats,
 } from './forward.js';
 export { OTLP_TRACES_PATH, type OtlpHttpStats } from './http-routes.js';
+export type { MessageHop } from './messaging.js';
 export { decodeExportTraceServiceRequest } from './otlp-decode.js';
 export {
   MAX_BODY_BYTES,
@@ -29,7 +30,6 @@ export {
   type CollectorOptions,
   type CollectorStats,
   DEFAULT_OTLP_HTTP_PORT,
-  LOOPBACK_HOST,
   REQUEST_TIMEOUT_MS,
   type RunningCollector,
   startCollector,
@@ -92,3 +92,4 @@ export type {
   OtlpSpan,
   OtlpStatus,
 } from './otlp-types.js';
+export { LOOPBACK_HOST } from '../loopback.js';

@@ -150,7 +150,9 @@ function gunzipWithin(body: Buffer, maxBytes: number): Promise<Buffer> {
 function decode(body: Uint8Array, contentType: OtlpContentType): OtlpExportTraceServiceRequest {
   try {
     if (contentType === OtlpContentType.Protobuf) return decodeExportTraceServiceRequest(body);
-    return parseOtlpJson(JSON.parse(Buffer.from(body).toString('utf8')) as unknown);
+    // A view of the bytes, not a copy: the body can be 16 MiB.
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    return parseOtlpJson(JSON.parse(text) as unknown);
   } catch (cause) {
     // Stack exhaustion on absurdly nested values lands here too, as a RangeError.
     const reason = cause instanceof Error ? cause.message : String(cause);

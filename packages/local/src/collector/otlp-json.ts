@@ -3,6 +3,7 @@
 // OTLP/JSON allows 64-bit integers as numbers or strings; both are accepted, and kept as
 // decimal strings like the protobuf decoder does.
 
+import { isRecord } from '../json.js';
 import type {
   OtlpAnyValue,
   OtlpEvent,
@@ -21,13 +22,9 @@ export class OtlpJsonError extends Error {
 
 type JsonObject = Readonly<Record<string, unknown>>;
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function object(value: unknown, where: string): JsonObject {
   if (value === undefined || value === null) return {};
-  if (!isObject(value)) throw new OtlpJsonError(`${where} is not an object`);
+  if (!isRecord(value)) throw new OtlpJsonError(`${where} is not an object`);
   return value;
 }
 

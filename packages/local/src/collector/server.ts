@@ -23,11 +23,10 @@ import {
   startXRayListener,
   type XRayListenerStats,
 } from './xray-udp.js';
+import { LOOPBACK_HOST } from '../loopback.js';
 
 /** The OTLP/HTTP port every OpenTelemetry exporter defaults to (OTLP specification). */
 export const DEFAULT_OTLP_HTTP_PORT = 4318;
-/** The collector's default interface: this machine only. */
-export const LOOPBACK_HOST = '127.0.0.1';
 // Exporters give up after 10 s (OTEL_EXPORTER_OTLP_TIMEOUT's default); a request still
 // arriving after 30 s comes from a stuck or hostile client, and its connection is dropped.
 export const REQUEST_TIMEOUT_MS = 30_000;

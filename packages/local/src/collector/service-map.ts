@@ -1,23 +1,23 @@
 // The service map behind the viewer's third view: which services call which, and through
 // which queues and streams, summed over the traces in the store. Computed on request from
-// the trace details, so it always agrees with the waterfall and costs nothing while unused.
+// the stored spans in the waterfall's order, so it always agrees with the waterfall and costs
+// nothing while unused; it needs no trace detail (no link resolution both ways, no copies).
 
+import { DESTINATION_ATTRIBUTE, SYSTEM_ATTRIBUTE, WAIT_ATTRIBUTE } from './messaging.js';
+import type { StoredSpan } from './span-model.js';
 import type { TraceFilter, TraceStore } from './store.js';
-import type { TraceDetail, TraceSpan } from './trace-view.js';
+import { treeOrder } from './trace-view.js';
 
-// The attributes tracebridge's producer and consumer spans carry for the hop (messaging
-// semantic conventions, plus tracebridge's own wait time).
-const DESTINATION_ATTRIBUTE = 'messaging.destination.name';
-const SYSTEM_ATTRIBUTE = 'messaging.system';
-const WAIT_ATTRIBUTE = 'tracebridge.message.wait_ms';
-
-/** Destination kinds by `messaging.system`, the words the terminal renderer uses too. */
-const DESTINATION_KINDS: Readonly<Record<string, ServiceMapNodeKind>> = {
-  aws_sqs: 'queue',
-  'aws.sns': 'topic',
-  'aws.kinesis': 'stream',
-  'aws.eventbridge': 'bus',
-};
+/**
+ * Destination kinds by `messaging.system`, the words the terminal renderer uses too (a
+ * Map: a system named `constructor` is no kind).
+ */
+const DESTINATION_KINDS: ReadonlyMap<string, ServiceMapNodeKind> = new Map([
+  ['aws_sqs', 'queue'],
+  ['aws.sns', 'topic'],
+  ['aws.kinesis', 'stream'],
+  ['aws.eventbridge', 'bus'],
+]);
 
 export type ServiceMapNodeKind = 'service' | 'queue' | 'topic' | 'stream' | 'bus' | 'destination';
 
@@ -74,21 +74,6 @@ interface EdgeTotals {
  * for (const edge of map.edges) console.log(`${edge.from} -> ${edge.to}: ${edge.count}`);
  */
 export function buildServiceMap(store: TraceStore, filter: TraceFilter = {}): ServiceMap {
-  const details = store
-    .listTraces(filter)
-    .traces.map((summary) => store.getTrace(summary.traceId))
-    .filter((detail) => detail !== undefined);
-  return summarizeServiceMap(details);
-}
-
-/**
- * Sums the service map over trace details.
- *
- * @example
- * const detail = store.getTrace(traceId);
- * const map = summarizeServiceMap(detail ? [detail] : []);
- */
-export function summarizeServiceMap(details: readonly TraceDetail[]): ServiceMap {
   const nodes = new Map<
     string,
     { name: string; kind: ServiceMapNodeKind; spans: number; errors: number }
@@ -120,9 +105,12 @@ export function summarizeServiceMap(details: readonly TraceDetail[]): ServiceMap
     edges.set(key, entry);
   };
 
-  for (const detail of details) {
-    const byId = new Map(detail.spans.map((span) => [span.spanId, span]));
-    for (const span of detail.spans) {
+  let traces = 0;
+  for (const { traceId } of store.listTraces(filter).traces) {
+    const byId = store.getSpans(traceId);
+    if (!byId) continue;
+    traces++;
+    for (const { span } of treeOrder(byId).places) {
       const failed = span.status.code === 'error';
       const serviceId = node(`service:${span.service}`, span.service, 'service', failed);
       const destination = destinationOf(span);
@@ -147,8 +135,9 @@ export function summarizeServiceMap(details: readonly TraceDetail[]): ServiceMap
         }
       }
       for (const link of span.links) {
-        if (link.target && link.target.service !== span.service) {
-          edge(serviceId, `service:${link.target.service}`, 'link', failed, 0);
+        const target = store.getSpans(link.traceId)?.get(link.spanId);
+        if (target && target.service !== span.service) {
+          edge(serviceId, `service:${target.service}`, 'link', failed, 0);
         }
       }
     }
@@ -180,15 +169,16 @@ export function summarizeServiceMap(details: readonly TraceDetail[]): ServiceMap
       errorCount: entry.errors,
     })),
     edges: edgeList,
-    traces: details.length,
+    traces,
   };
 }
 
 /** The queue or stream a producer span sends to, from its messaging attributes. */
-function destinationOf(span: TraceSpan): { name: string; kind: ServiceMapNodeKind } | undefined {
+function destinationOf(span: StoredSpan): { name: string; kind: ServiceMapNodeKind } | undefined {
   if (span.kind !== 'producer') return undefined;
   const name = span.attributes[DESTINATION_ATTRIBUTE];
   if (typeof name !== 'string' || name === '') return undefined;
   const system = span.attributes[SYSTEM_ATTRIBUTE];
-  return { name, kind: (typeof system === 'string' && DESTINATION_KINDS[system]) || 'destination' };
+  const kind = typeof system === 'string' ? DESTINATION_KINDS.get(system) : undefined;
+  return { name, kind: kind ?? 'destination' };
 }

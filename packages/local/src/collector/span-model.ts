@@ -102,6 +102,17 @@ export interface StoredSpan {
 }
 
 /**
+ * An attribute value as text: a string as it is, anything else as JSON. The viewer shows
+ * values this way, and the store's attribute filter compares them this way.
+ *
+ * @example
+ * attributeText(42); // "42"
+ */
+export function attributeText(value: JsonValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
  * Flattens an export request into stored spans, keeping each span's resource and scope.
  *
  * @example

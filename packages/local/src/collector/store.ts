@@ -3,7 +3,7 @@
 // still receiving spans (a message waiting in a queue) outlive finished ones.
 
 import type { OtlpExportTraceServiceRequest } from './otlp-types.js';
-import { type JsonValue, type StoredSpan, toStoredSpans } from './span-model.js';
+import { attributeText, type StoredSpan, toStoredSpans } from './span-model.js';
 import {
   buildTraceDetail,
   type StoreLookup,
@@ -96,6 +96,8 @@ export interface TraceStore {
   add(request: OtlpExportTraceServiceRequest, receivedMs?: number): AddResult;
   listTraces(filter?: TraceFilter): TraceList;
   getTrace(traceId: string): TraceDetail | undefined;
+  /** One trace's spans by span id, as stored: no tree, no link resolution. */
+  getSpans(traceId: string): ReadonlyMap<string, StoredSpan> | undefined;
   stats(): TraceStoreStats;
   /** Calls `listener` after each export that added spans; returns the unsubscribe function. */
   subscribe(listener: (added: SpansAdded) => void): () => void;
@@ -104,6 +106,7 @@ export interface TraceStore {
 }
 
 interface TraceEntry {
+  readonly traceId: string;
   readonly spans: Map<string, StoredSpan>;
   /** Other traces this trace's spans link to, to unindex them on eviction. */
   readonly linkTargets: Set<string>;
@@ -126,6 +129,9 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
 
   // Map order is the eviction order: a trace moves to the end whenever it gets a span.
   const traces = new Map<string, TraceEntry>();
+  // Every trace, newest first (by its summary's start time): sorted by the first list after a
+  // change, so a viewer polling an idle store does not sort it again on every refresh.
+  let newestFirst: readonly TraceEntry[] | undefined;
   // For each trace, the traces holding spans that link into it.
   const linkSources = new Map<string, Set<string>>();
   const listeners = new Set<(added: SpansAdded) => void>();
@@ -143,9 +149,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
     trace: (traceId) => traces.get(traceId)?.spans,
     summary: (traceId) => {
       const entry = traces.get(traceId);
-      if (!entry) return undefined;
-      entry.summary ??= summarizeTrace(traceId, entry.spans);
-      return entry.summary;
+      return entry && summaryOf(entry);
     },
     linkSources: (traceId) => linkSources.get(traceId) ?? [],
   };
@@ -155,13 +159,19 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
     if (entry) {
       traces.delete(span.traceId);
     } else {
-      entry = { spans: new Map(), linkTargets: new Set(), summary: undefined };
+      entry = {
+        traceId: span.traceId,
+        spans: new Map(),
+        linkTargets: new Set(),
+        summary: undefined,
+      };
     }
     traces.set(span.traceId, entry);
     if (entry.spans.has(span.spanId)) counts.spansDuplicated++;
     else spansStored++;
     entry.spans.set(span.spanId, span);
     entry.summary = undefined;
+    newestFirst = undefined;
     for (const link of span.links) {
       if (link.traceId === span.traceId) continue;
       entry.linkTargets.add(link.traceId);
@@ -176,6 +186,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
     if (oldest.done === true) return;
     const [traceId, entry] = oldest.value;
     traces.delete(traceId);
+    newestFirst = undefined;
     spansStored -= entry.spans.size;
     counts.tracesEvicted++;
     counts.spansEvicted += entry.spans.size;
@@ -236,28 +247,33 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
 
     listTraces(filter = {}) {
       const { service, name, traceIdPrefix, attribute, limit = DEFAULT_LIST_LIMIT } = filter;
-      const needle = name?.toLowerCase();
-      const attributeMatches = attribute === undefined ? undefined : attributeMatcher(attribute);
-      const matches: TraceSummary[] = [];
-      for (const [traceId, entry] of traces) {
-        if (traceIdPrefix !== undefined && !traceId.startsWith(traceIdPrefix)) continue;
-        const summary = lookup.summary(traceId);
-        if (!summary) continue;
-        if (service !== undefined && !summary.services.includes(service)) continue;
-        if (
-          needle !== undefined &&
-          !someSpan(entry.spans, (span) => span.name.toLowerCase().includes(needle))
-        ) {
-          continue;
-        }
-        if (attributeMatches !== undefined && !someSpan(entry.spans, attributeMatches)) continue;
-        matches.push(summary);
+      const spanTests: ((span: StoredSpan) => boolean)[] = [];
+      if (name !== undefined) {
+        const needle = name.toLowerCase();
+        spanTests.push((span) => span.name.toLowerCase().includes(needle));
       }
-      matches.sort((a, b) => b.startMs - a.startMs || (a.traceId < b.traceId ? -1 : 1));
-      return { traces: matches.slice(0, limit), matched: matches.length };
+      if (attribute !== undefined) spanTests.push(attributeMatcher(attribute));
+      newestFirst ??= [...traces.values()].sort((entryA, entryB) => {
+        const [a, b] = [summaryOf(entryA), summaryOf(entryB)];
+        return b.startMs - a.startMs || (a.traceId < b.traceId ? -1 : 1);
+      });
+      const page: TraceSummary[] = [];
+      let matched = 0;
+      for (const entry of newestFirst) {
+        const summary = summaryOf(entry);
+        if (traceIdPrefix !== undefined && !entry.traceId.startsWith(traceIdPrefix)) continue;
+        if (service !== undefined && !summary.services.includes(service)) continue;
+        // Each test must hold for some span (not necessarily the same one).
+        if (!spanTests.every((test) => someSpan(entry.spans, test))) continue;
+        matched++;
+        if (page.length < limit) page.push(summary);
+      }
+      return { traces: page, matched };
     },
 
     getTrace: (traceId) => buildTraceDetail(traceId, lookup),
+
+    getSpans: (traceId) => traces.get(traceId)?.spans,
 
     stats: () => ({
       ...counts,
@@ -306,6 +322,11 @@ function asError(value: unknown, fallback: string): Error {
   return value instanceof Error ? value : new Error(fallback, { cause: value });
 }
 
+function summaryOf(entry: TraceEntry): TraceSummary {
+  entry.summary ??= summarizeTrace(entry.traceId, entry.spans);
+  return entry.summary;
+}
+
 function someSpan(
   spans: ReadonlyMap<string, StoredSpan>,
   predicate: (span: StoredSpan) => boolean,
@@ -328,11 +349,6 @@ function attributeMatcher(filter: AttributeFilter): (span: StoredSpan) => boolea
     Object.values(span.attributes).some((value) =>
       attributeText(value).toLowerCase().includes(needle),
     );
-}
-
-/** An attribute value as text: a string as it is, anything else as JSON, as the viewer shows it. */
-function attributeText(value: JsonValue): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function requirePositiveInteger(option: string, value: number): void {

@@ -1,7 +1,9 @@
-// Read-side views over the spans the store holds: a trace's summary for lists, and its full
-// detail for a tree or a waterfall, with links resolved in both directions. Pure functions
-// over the store's maps, so the store stays about holding and evicting spans.
+// Read-side views over the spans the store holds: a trace's summary for lists, its spans in
+// tree order, and its full detail for a tree or a waterfall, with links resolved in both
+// directions and each span's messaging hop. Pure functions over the store's maps, so the
+// store stays about holding and evicting spans.
 
+import { type MessageHop, messageHop } from './messaging.js';
 import type { Attributes, SpanKindName, StoredLink, StoredSpan } from './span-model.js';
 
 /** A line of the trace list. */
@@ -65,6 +67,8 @@ export interface TraceSpan extends Omit<StoredSpan, 'links'> {
   readonly missingParent: boolean;
   readonly links: readonly ResolvedLink[];
   readonly linkedFrom: readonly IncomingLink[];
+  /** The queue or stream this span's message crossed from its parent's service, if any. */
+  readonly hop: MessageHop | null;
 }
 
 /** One trace, all its spans in depth-first order: each parent right before its children. */
@@ -143,28 +147,37 @@ export function summarizeTrace(
   };
 }
 
+/** A span's place in its trace's tree. */
+export interface TreePlace {
+  readonly span: StoredSpan;
+  /** 0 for a tree root; children are one deeper than their parent. */
+  readonly depth: number;
+  /** Children in start order. */
+  readonly children: readonly StoredSpan[];
+}
+
 /**
- * Builds a trace's tree and resolves its links both ways.
+ * Orders a trace's spans depth first, each parent right before its children, siblings by
+ * start time: the order of a tree or a waterfall. Spans whose parent is missing start trees
+ * of their own, and so does the earliest span of each parent cycle, so no span is lost.
  *
  * @example
- * const detail = buildTraceDetail(traceId, lookup);
- * for (const span of detail?.spans ?? []) console.log(`${'  '.repeat(span.depth)}${span.name}`);
+ * for (const { span, depth } of treeOrder(spansById).places) console.log(`${'  '.repeat(depth)}${span.name}`);
  */
-export function buildTraceDetail(traceId: string, lookup: StoreLookup): TraceDetail | undefined {
-  const spans = lookup.trace(traceId);
-  const summary = lookup.summary(traceId);
-  if (!spans || !summary) return undefined;
-
+export function treeOrder(spans: ReadonlyMap<string, StoredSpan>): {
+  readonly places: readonly TreePlace[];
+  readonly rootSpanIds: readonly string[];
+} {
+  const byStartTime = [...spans.values()].sort(byStart);
   const children = new Map<string, StoredSpan[]>();
   const roots: StoredSpan[] = [];
-  for (const span of [...spans.values()].sort(byStart)) {
+  for (const span of byStartTime) {
     const parent = span.parentSpanId;
     if (parent === null || !spans.has(parent)) roots.push(span);
     else pushTo(children, parent, span);
   }
-  const incoming = incomingLinks(traceId, spans, lookup);
 
-  const ordered: TraceSpan[] = [];
+  const places: TreePlace[] = [];
   const visited = new Set<string>();
   const rootSpanIds: string[] = [];
   const walk = (root: StoredSpan): void => {
@@ -176,33 +189,54 @@ export function buildTraceDetail(traceId: string, lookup: StoreLookup): TraceDet
       if (visited.has(span.spanId)) continue;
       visited.add(span.spanId);
       const kids = children.get(span.spanId) ?? [];
-      ordered.push(placeSpan(span, depth, kids, spans, incoming.bySpan, lookup));
+      places.push({ span, depth, children: kids });
       for (const kid of [...kids].reverse()) stack.push({ span: kid, depth: depth + 1 });
     }
   };
   for (const root of roots) walk(root);
   // Spans whose parents form a cycle are reachable from no root; each cycle becomes a tree.
-  for (const span of [...spans.values()].sort(byStart)) {
+  for (const span of byStartTime) {
     if (!visited.has(span.spanId)) walk(span);
   }
-  return { summary, rootSpanIds, spans: ordered, linkedFromMissingSpans: incoming.missing };
+  return { places, rootSpanIds };
+}
+
+/**
+ * Builds a trace's tree and resolves its links both ways.
+ *
+ * @example
+ * const detail = buildTraceDetail(traceId, lookup);
+ * for (const span of detail?.spans ?? []) console.log(`${'  '.repeat(span.depth)}${span.name}`);
+ */
+export function buildTraceDetail(traceId: string, lookup: StoreLookup): TraceDetail | undefined {
+  const spans = lookup.trace(traceId);
+  const summary = lookup.summary(traceId);
+  if (!spans || !summary) return undefined;
+  const { places, rootSpanIds } = treeOrder(spans);
+  const incoming = incomingLinks(traceId, spans, lookup);
+  return {
+    summary,
+    rootSpanIds,
+    spans: places.map((place) => placeSpan(place, spans, incoming.bySpan, lookup)),
+    linkedFromMissingSpans: incoming.missing,
+  };
 }
 
 function placeSpan(
-  span: StoredSpan,
-  depth: number,
-  kids: readonly StoredSpan[],
+  { span, depth, children }: TreePlace,
   spans: ReadonlyMap<string, StoredSpan>,
   linkedFrom: ReadonlyMap<string, IncomingLink[]>,
   lookup: StoreLookup,
 ): TraceSpan {
+  const parent = span.parentSpanId === null ? undefined : spans.get(span.parentSpanId);
   return {
     ...span,
     depth,
-    childSpanIds: kids.map((kid) => kid.spanId),
-    missingParent: span.parentSpanId !== null && !spans.has(span.parentSpanId),
+    childSpanIds: children.map((kid) => kid.spanId),
+    missingParent: span.parentSpanId !== null && parent === undefined,
     links: span.links.map((link) => resolveLink(link, lookup)),
     linkedFrom: linkedFrom.get(span.spanId) ?? [],
+    hop: messageHop(span, parent),
   };
 }
 

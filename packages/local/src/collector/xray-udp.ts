@@ -5,6 +5,7 @@
 // segment documents, the daemon's other format, are not OTLP and are counted as malformed.
 // Nothing a datagram holds can stop the listener.
 
+import { LOOPBACK_HOST } from '../loopback.js';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { CollectorStartError } from './errors.js';
@@ -116,7 +117,7 @@ function parseHeader(line: string): { format?: unknown; version?: unknown } | un
 export async function startXRayListener(
   options: XRayListenerOptions,
 ): Promise<RunningXRayListener> {
-  const { port = DEFAULT_XRAY_PORT, host = '127.0.0.1', onExport } = options;
+  const { port = DEFAULT_XRAY_PORT, host = LOOPBACK_HOST, onExport } = options;
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const counts = { datagramsReceived: 0, datagramsAccepted: 0, datagramsMalformed: 0 };
   let lastError: string | null = null;

@@ -3,9 +3,8 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Server } from 'node:net';
 
 import { EmulatorStartError } from './errors.js';
-
-/** The only interface the emulators listen on: nothing leaves this machine. */
-export const LOOPBACK_HOST = '127.0.0.1';
+import type { RunningEmulator } from './running-emulator.js';
+import { LOOPBACK_HOST } from '../loopback.js';
 
 const MAX_PORT = 65_535; // TCP port numbers are 16 bits
 
@@ -51,19 +50,88 @@ interface IncomingCall extends AsyncIterable<Uint8Array> {
   readonly headers: IncomingHttpHeaders;
 }
 interface OutgoingCall {
+  readonly headersSent: boolean;
   writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
   end(body: Buffer): unknown;
 }
 
+/** A listening socket and how to stop it, ending the connections it holds. */
+export interface FrontServer {
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
 /**
- * Reads a request to its end.
+ * Reads a request, lets `handle` answer it and writes the answer. A failure becomes a 502
+ * reply, unless the answer had already begun.
  *
  * @example
  * ```ts
- * http.createServer(async (req, res) => sendReply(res, await forward(upstream, await readRequest(req))));
+ * http.createServer((req, res) => void answer(req, res, (request) => forward(upstream, request)));
  * ```
  */
-export async function readRequest(incoming: IncomingCall): Promise<FrontRequest> {
+export async function answer(
+  incoming: IncomingCall,
+  res: OutgoingCall,
+  handle: (request: FrontRequest) => Promise<Reply>,
+): Promise<void> {
+  try {
+    sendReply(res, await handle(await readRequest(incoming)));
+  } catch (error) {
+    if (!res.headersSent) sendReply(res, frontFailure(error));
+  }
+}
+
+/**
+ * Puts a front on 127.0.0.1 before its upstream emulator and returns the running emulator.
+ * If the port cannot be bound, the upstream is stopped and the {@link EmulatorStartError}
+ * thrown; `close()` stops the front, then the upstream, once.
+ *
+ * @example
+ * ```ts
+ * return openFront(front, options.port ?? 0, 'SQS emulator', stopUpstream);
+ * ```
+ */
+export async function openFront(
+  front: FrontServer,
+  port: number,
+  what: string,
+  stopUpstream: () => Promise<void>,
+): Promise<RunningEmulator> {
+  let boundPort: number;
+  try {
+    boundPort = await listenOnLoopback(front.server, port, what);
+  } catch (error) {
+    await stopUpstream();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://${LOOPBACK_HOST}:${boundPort}`,
+    close() {
+      closing ??= (async () => {
+        await front.close();
+        await stopUpstream();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * The connections a front keeps open to its upstream emulator on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const upstream = connectUpstream(await listenOnLoopback(kinesaliteServer, 0, 'kinesalite server'));
+ * ```
+ */
+export function connectUpstream(port: number): Upstream {
+  return { port, agent: new http.Agent({ keepAlive: true }) };
+}
+
+// Reads a request to its end.
+async function readRequest(incoming: IncomingCall): Promise<FrontRequest> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of incoming) chunks.push(chunk);
   return {
@@ -117,31 +185,17 @@ export function forward(upstream: Upstream, request: FrontRequest): Promise<Repl
   });
 }
 
-/**
- * Writes a reply to the client, over HTTP/1.1 or HTTP/2.
- *
- * @example
- * ```ts
- * sendReply(res, { status: 200, headers: { 'content-type': 'text/plain' }, body: Buffer.from('ok') });
- * ```
- */
-export function sendReply(res: OutgoingCall, reply: Reply): void {
+// Writes a reply to the client, over HTTP/1.1 or HTTP/2.
+function sendReply(res: OutgoingCall, reply: Reply): void {
   const headers = withoutConnectionHeaders(reply.headers);
   headers['content-length'] = reply.body.length;
   res.writeHead(reply.status, headers);
   res.end(reply.body);
 }
 
-/**
- * The reply for a request the front could not complete, so the client sees an HTTP error
- * (which the AWS SDK retries) instead of a dropped connection.
- *
- * @example
- * ```ts
- * handle(req, res).catch((error: unknown) => { sendReply(res, frontFailure(error)); });
- * ```
- */
-export function frontFailure(error: unknown): Reply {
+// The reply for a request the front could not complete, so the client sees an HTTP error
+// (which the AWS SDK retries) instead of a dropped connection.
+function frontFailure(error: unknown): Reply {
   const reason = error instanceof Error ? error.message : String(error);
   return {
     status: 502,

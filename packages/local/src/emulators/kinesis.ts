@@ -1,21 +1,17 @@
-import http from 'node:http';
-import type http2 from 'node:http2';
-
 import kinesalite from 'kinesalite';
 
 import { createDualProtocolServer } from './dual-protocol.js';
 import {
+  answer,
   assertPort,
   closeServer,
+  connectUpstream,
   forward,
-  frontFailure,
   listenOnLoopback,
-  LOOPBACK_HOST,
-  readRequest,
-  sendReply,
+  openFront,
 } from './front.js';
-import type { FrontRequest, Upstream } from './front.js';
-import { isRecord, parseJson } from './json.js';
+import type { FrontRequest } from './front.js';
+import { isRecord, parseJson } from '../json.js';
 import type { RunningEmulator } from './running-emulator.js';
 
 // arn:<partition>:kinesis:<region>:<account>:stream/<name> (Kinesis API Reference, StreamARN)
@@ -56,53 +52,33 @@ export async function startKinesisEmulator(
 
   // No LevelDB path: streams live in memory. No state delays: tests need not wait.
   const kinesaliteServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
-  const upstream: Upstream = {
-    port: await listenOnLoopback(kinesaliteServer, 0, 'kinesalite server'),
-    agent: new http.Agent({ keepAlive: true }),
-  };
-  const stopUpstream = async (): Promise<void> => {
-    upstream.agent.destroy();
-    await closeServer(kinesaliteServer);
-  };
+  const upstream = connectUpstream(
+    await listenOnLoopback(kinesaliteServer, 0, 'kinesalite server'),
+  );
   // kinesalite throws, and takes the process down, when its store closes under a request
   // in progress, so close() lets those finish first.
   const inProgress = new Set<Promise<void>>();
   const front = createDualProtocolServer((req, res) => {
-    const served = serve(upstream, req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendReply(res, frontFailure(error));
-    });
+    const served = answer(req, res, (request) => forward(upstream, withStreamName(request)));
     inProgress.add(served);
     void served.then(() => inProgress.delete(served));
   });
 
-  let boundPort: number;
-  try {
-    boundPort = await listenOnLoopback(front.server, port, 'Kinesis emulator');
-  } catch (error) {
-    await stopUpstream();
-    throw error;
-  }
-  let closing: Promise<void> | undefined;
-  return {
-    endpoint: `http://${LOOPBACK_HOST}:${boundPort}`,
-    close() {
-      closing ??= (async () => {
+  return openFront(
+    {
+      server: front.server,
+      async close() {
         await front.close();
         await Promise.all(inProgress);
-        await stopUpstream();
-      })();
-      return closing;
+      },
     },
-  };
-}
-
-async function serve(
-  upstream: Upstream,
-  req: http.IncomingMessage | http2.Http2ServerRequest,
-  res: http.ServerResponse | http2.Http2ServerResponse,
-): Promise<void> {
-  const request = await readRequest(req);
-  sendReply(res, await forward(upstream, withStreamName(request)));
+    port,
+    'Kinesis emulator',
+    async () => {
+      upstream.agent.destroy();
+      await closeServer(kinesaliteServer);
+    },
+  );
 }
 
 function withStreamName(request: FrontRequest): FrontRequest {

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { isRecord } from './json.js';
-
-/**
- * Most message attributes an SQS message may carry. SNS applies the same number when it
- * delivers raw to an SQS queue. Source: "Amazon SQS message quotas",
- * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
- */
-export const MAX_MESSAGE_ATTRIBUTES = 10;
+import { isRecord } from '../json.js';
 
 const STRING_TRANSPORT = 1; // MD5 algorithm: transport type byte for String and Number values
 const BINARY_TRANSPORT = 2; // MD5 algorithm: transport type byte for Binary values

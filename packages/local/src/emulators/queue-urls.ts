@@ -26,23 +26,30 @@ function regionOf(request: FrontRequest): string {
   return CREDENTIAL_REGION.exec(authorization)?.[1] ?? DEFAULT_REGION;
 }
 
-/** The request with a loopback `QueueUrl` turned into the URL fauxqs knows the queue by. */
-export function toFauxqsQueueUrl(request: FrontRequest): FrontRequest {
-  if (!request.body.includes('"QueueUrl"')) return request;
-  let body: unknown;
-  try {
-    body = JSON.parse(request.body.toString('utf8'));
-  } catch {
-    return request;
-  }
-  if (typeof body !== 'object' || body === null || !('QueueUrl' in body)) return request;
-  const queueUrl = body.QueueUrl;
-  if (typeof queueUrl !== 'string' || !LOOPBACK_QUEUE_URL.test(queueUrl)) return request;
+/** An SQS JSON-protocol request and its body, parsed once by the front. */
+export interface SqsCall {
+  readonly request: FrontRequest;
+  readonly input: Record<string, unknown>;
+}
+
+/**
+ * The call with a loopback `QueueUrl` turned into the URL fauxqs knows the queue by, in the
+ * parsed input and in the body forwarded.
+ *
+ * @example
+ * ```ts
+ * const call = toFauxqsQueueUrl({ request, input: parsedBody });
+ * ```
+ */
+export function toFauxqsQueueUrl(call: SqsCall): SqsCall {
+  const queueUrl = call.input.QueueUrl;
+  if (typeof queueUrl !== 'string' || !LOOPBACK_QUEUE_URL.test(queueUrl)) return call;
   const translated = queueUrl.replace(
     LOOPBACK_QUEUE_URL,
-    `http://sqs.${regionOf(request)}.localhost:$1/`,
+    `http://sqs.${regionOf(call.request)}.localhost:$1/`,
   );
-  return { ...request, body: Buffer.from(JSON.stringify({ ...body, QueueUrl: translated })) };
+  const input = { ...call.input, QueueUrl: translated };
+  return { request: { ...call.request, body: Buffer.from(JSON.stringify(input)) }, input };
 }
 
 /** The response with fauxqs's queue URLs turned into loopback ones, for the operations that list them. */

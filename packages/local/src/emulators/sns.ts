@@ -1,21 +1,23 @@
 import { createHash, randomUUID } from 'node:crypto';
 
+import { MAX_SQS_SNS_MESSAGE_BYTES } from 'tracebridge';
+
 import { forward } from './front.js';
 import type { FrontRequest, Reply } from './front.js';
-import { isRecord, parseJson } from './json.js';
+import { isRecord, parseJson } from '../json.js';
 import { messageSize } from './message-attributes.js';
 import type { MessageAttribute } from './message-attributes.js';
 import type { SqsFront } from './sqs.js';
 import { httpTraceHeader, TRACE_HEADER_CARRIER } from './trace-header.js';
 
 /**
- * Largest message SNS accepts, body and attributes together: a topic's default
+ * Largest message SNS accepts, body and attributes together: 256 KiB, a topic's default
  * `MaximumMessageSize` ("Publishing large messages with Amazon SNS",
  * https://docs.aws.amazon.com/sns/latest/dg/large-message-payloads.html). fauxqs 1.9.2
  * counts the body only and has no such topic attribute. The same number bounds a whole
  * PublishBatch (SNS API Reference, PublishBatch).
  */
-const SNS_MAX_MESSAGE_BYTES = 262_144;
+const SNS_MAX_MESSAGE_BYTES = MAX_SQS_SNS_MESSAGE_BYTES;
 
 const SNS_XML_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
 // fauxqs writes SNS envelopes with JSON.stringify, so each starts exactly like this.
@@ -80,7 +82,7 @@ export function takeEnvelopeTraceHeader(message: Record<string, unknown>): strin
   const body = message.Body;
   if (typeof body !== 'string' || !body.startsWith(ENVELOPE_START)) return undefined;
   if (!body.includes(TRACE_HEADER_CARRIER)) return undefined;
-  const envelope = parseJson(Buffer.from(body, 'utf8'));
+  const envelope = parseJson(body);
   if (!isRecord(envelope) || !isRecord(envelope.MessageAttributes)) return undefined;
   const carrier = envelope.MessageAttributes[TRACE_HEADER_CARRIER];
   if (!isRecord(carrier) || typeof carrier.Value !== 'string') return undefined;

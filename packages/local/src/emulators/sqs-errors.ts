@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
+import { MAX_MESSAGE_ATTRIBUTES } from 'tracebridge';
+
 import type { Reply } from './front.js';
-import { MAX_MESSAGE_ATTRIBUTES } from './message-attributes.js';
 
 /**
  * An SQS error: `code` is the JSON protocol's shape name, `queryCode` the legacy code the

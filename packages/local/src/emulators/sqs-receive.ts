@@ -1,19 +1,20 @@
+import { MAX_MESSAGE_ATTRIBUTES } from 'tracebridge';
+
 import { forward } from './front.js';
-import type { FrontRequest, Reply } from './front.js';
-import { isRecord, parseJson } from './json.js';
+import type { Reply } from './front.js';
+import { isRecord, parseJson } from '../json.js';
 import {
-  MAX_MESSAGE_ATTRIBUTES,
   md5OfMessageAttributes,
   readJsonAttributes,
   selectAttributes,
 } from './message-attributes.js';
 import type { MessageAttributes } from './message-attributes.js';
+import type { SqsCall } from './queue-urls.js';
 import { takeEnvelopeTraceHeader } from './sns.js';
 import type { SqsFront } from './sqs.js';
 import { TRACE_HEADER_CARRIER } from './trace-header.js';
 
 interface ReceiveRequest {
-  readonly queueUrl: unknown;
   /** The `MessageAttributeNames` selection, or `undefined` when it selects everything. */
   readonly selection: readonly string[] | undefined;
   readonly wantsTraceHeader: boolean;
@@ -27,22 +28,17 @@ interface ReceiveRequest {
  *
  * @example
  * ```ts
- * if (action === 'ReceiveMessage') return interceptReceiveMessage(front, request);
+ * if (target === 'AmazonSQS.ReceiveMessage') return interceptReceiveMessage(front, call);
  * ```
  */
-export async function interceptReceiveMessage(
-  front: SqsFront,
-  request: FrontRequest,
-): Promise<Reply> {
-  const input = parseJson(request.body);
-  if (!isRecord(input)) return forward(front.upstream, request);
+export async function interceptReceiveMessage(front: SqsFront, call: SqsCall): Promise<Reply> {
+  const { request, input } = call;
   const requested = stringList(input.MessageAttributeNames);
   const systemNames = [
     ...stringList(input.AttributeNames),
     ...stringList(input.MessageSystemAttributeNames),
   ];
   const receive: ReceiveRequest = {
-    queueUrl: input.QueueUrl,
     selection:
       requested.length === 0 || requested.includes('All') || requested.includes('.*')
         ? undefined
@@ -65,7 +61,7 @@ export async function interceptReceiveMessage(
 
   const delivered: Record<string, unknown>[] = [];
   for (const message of output.Messages.filter(isRecord)) {
-    if (await settleMessage(front, request, receive, message)) delivered.push(message);
+    if (await settleMessage(front, call, receive, message)) delivered.push(message);
   }
   const messages = delivered.length > 0 ? delivered : undefined;
   return { ...reply, body: Buffer.from(JSON.stringify({ ...output, Messages: messages })) };
@@ -74,7 +70,7 @@ export async function interceptReceiveMessage(
 // Rewrites one received message in place; false when it must not be delivered.
 async function settleMessage(
   front: SqsFront,
-  request: FrontRequest,
+  call: SqsCall,
   receive: ReceiveRequest,
   message: Record<string, unknown>,
 ): Promise<boolean> {
@@ -88,7 +84,7 @@ async function settleMessage(
   // delivers it. Only SNS can have queued one (the front refuses such sends), so the
   // front deletes it the first time it is received, before anyone sees it.
   if (attributes.size > MAX_MESSAGE_ATTRIBUTES) {
-    await deleteMessage(front, request, receive.queueUrl, message.ReceiptHandle);
+    await deleteMessage(front, call, message.ReceiptHandle);
     return false;
   }
 
@@ -123,14 +119,13 @@ function setMessageAttributes(
 // receive instead.
 async function deleteMessage(
   front: SqsFront,
-  request: FrontRequest,
-  queueUrl: unknown,
+  { request, input }: SqsCall,
   receiptHandle: unknown,
 ): Promise<void> {
   await forward(front.upstream, {
     ...request,
     headers: { ...request.headers, 'x-amz-target': 'AmazonSQS.DeleteMessage' },
-    body: Buffer.from(JSON.stringify({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle })),
+    body: Buffer.from(JSON.stringify({ QueueUrl: input.QueueUrl, ReceiptHandle: receiptHandle })),
   });
 }
 

@@ -1,7 +1,10 @@
+import { MAX_MESSAGE_ATTRIBUTES } from 'tracebridge';
+
 import { forward } from './front.js';
 import type { FrontRequest, Reply } from './front.js';
-import { isRecord, parseJson } from './json.js';
-import { MAX_MESSAGE_ATTRIBUTES, messageSize, readJsonAttributes } from './message-attributes.js';
+import { isRecord, parseJson } from '../json.js';
+import { messageSize, readJsonAttributes } from './message-attributes.js';
+import type { SqsCall } from './queue-urls.js';
 import {
   batchFailure,
   batchTooLong,
@@ -21,12 +24,11 @@ import { httpTraceHeader, sentTraceHeader } from './trace-header.js';
  *
  * @example
  * ```ts
- * if (action === 'SendMessage') return interceptSendMessage(front, request);
+ * if (target === 'AmazonSQS.SendMessage') return interceptSendMessage(front, call);
  * ```
  */
-export async function interceptSendMessage(front: SqsFront, request: FrontRequest): Promise<Reply> {
-  const input = parseJson(request.body);
-  if (!isRecord(input)) return forward(front.upstream, request);
+export async function interceptSendMessage(front: SqsFront, call: SqsCall): Promise<Reply> {
+  const { request, input } = call;
   const error = messageError(input, front.maxMessageBytes);
   if (error !== undefined) return sqsErrorReply(error);
 
@@ -51,15 +53,12 @@ export async function interceptSendMessage(front: SqsFront, request: FrontReques
  *
  * @example
  * ```ts
- * if (action === 'SendMessageBatch') return interceptSendMessageBatch(front, request);
+ * if (target === 'AmazonSQS.SendMessageBatch') return interceptSendMessageBatch(front, call);
  * ```
  */
-export async function interceptSendMessageBatch(
-  front: SqsFront,
-  request: FrontRequest,
-): Promise<Reply> {
-  const input = parseJson(request.body);
-  if (!isRecord(input) || !Array.isArray(input.Entries)) return forward(front.upstream, request);
+export async function interceptSendMessageBatch(front: SqsFront, call: SqsCall): Promise<Reply> {
+  const { request, input } = call;
+  if (!Array.isArray(input.Entries)) return forward(front.upstream, request);
   const entries = input.Entries.filter(isRecord);
 
   const batchSize = entries.reduce((sum, entry) => sum + entrySize(entry), 0);

@@ -1,20 +1,15 @@
-import { toFauxqsQueueUrl, toLoopbackQueueUrls } from './queue-urls.js';
 import http from 'node:http';
 
 import { buildApp } from 'fauxqs';
+import { MAX_SQS_SNS_MESSAGE_BYTES } from 'tracebridge';
 
 import { EmulatorStartError } from './errors.js';
-import {
-  assertPort,
-  closeServer,
-  forward,
-  frontFailure,
-  listenOnLoopback,
-  LOOPBACK_HOST,
-  readRequest,
-  sendReply,
-} from './front.js';
+import { answer, assertPort, closeServer, connectUpstream, forward, openFront } from './front.js';
+import { LOOPBACK_HOST } from '../loopback.js';
 import type { FrontRequest, Reply, Upstream } from './front.js';
+import { isRecord, parseJson } from '../json.js';
+import { toFauxqsQueueUrl, toLoopbackQueueUrls } from './queue-urls.js';
+import type { SqsCall } from './queue-urls.js';
 import type { RunningEmulator } from './running-emulator.js';
 import { interceptPublish } from './sns.js';
 import { interceptReceiveMessage } from './sqs-receive.js';
@@ -28,7 +23,7 @@ import type { TraceHeaderStore } from './trace-header.js';
  * meet (queues configured with it, SNS topics by default), so code that fits here fits
  * everywhere. Raise it with `maxMessageBytes`.
  */
-export const DEFAULT_SQS_MAX_MESSAGE_BYTES = 262_144;
+export const DEFAULT_SQS_MAX_MESSAGE_BYTES = MAX_SQS_SNS_MESSAGE_BYTES;
 const MIN_SQS_MESSAGE_BYTES = 1_024; // lower bound of a queue's MaximumMessageSize (CreateQueue)
 const MAX_SQS_MESSAGE_BYTES = 1_048_576; // upper bound of a queue's MaximumMessageSize since 2025
 
@@ -86,73 +81,64 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
   } catch (cause) {
     throw new EmulatorStartError(`Could not start fauxqs on ${LOOPBACK_HOST}.`, { cause });
   }
-  const agent = new http.Agent({ keepAlive: true });
   const front: SqsFront = {
-    upstream: { port: Number(new URL(fauxqsAddress).port), agent },
+    upstream: connectUpstream(Number(new URL(fauxqsAddress).port)),
     traces: createTraceHeaderStore(),
     maxMessageBytes,
   };
   const server = http.createServer((req, res) => {
-    serve(front, req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendReply(res, frontFailure(error));
-    });
+    void answer(req, res, (request) => route(front, request));
   });
 
-  let boundPort: number;
-  try {
-    boundPort = await listenOnLoopback(server, port, 'SQS emulator');
-  } catch (error) {
-    await fauxqs.close();
-    agent.destroy();
-    throw error;
-  }
-  let closing: Promise<void> | undefined;
-  return {
-    endpoint: `http://${LOOPBACK_HOST}:${boundPort}`,
-    close() {
-      closing ??= (async () => {
+  return openFront(
+    {
+      server,
+      async close() {
         const closed = closeServer(server);
         server.closeAllConnections();
         await closed;
-        await fauxqs.close();
-        agent.destroy();
-      })();
-      return closing;
+      },
     },
-  };
+    port,
+    'SQS emulator',
+    async () => {
+      await fauxqs.close();
+      front.upstream.agent.destroy();
+    },
+  );
 }
 
-async function serve(
-  front: SqsFront,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-): Promise<void> {
-  sendReply(res, await route(front, await readRequest(req)));
-}
-
-async function route(front: SqsFront, received: FrontRequest): Promise<Reply> {
-  const target = received.headers['x-amz-target'];
-  if (typeof target !== 'string') return routeTranslated(front, received);
-  return toLoopbackQueueUrls(target, await routeTranslated(front, toFauxqsQueueUrl(received)));
-}
-
-function routeTranslated(front: SqsFront, request: FrontRequest): Promise<Reply> {
-  const contentType = request.headers['content-type'] ?? '';
-  if (contentType.includes('application/x-www-form-urlencoded')) {
-    return interceptPublish(front, request);
-  }
+// SQS speaks the AWS JSON protocol, naming the operation in X-Amz-Target; SNS speaks the
+// query protocol, a form naming it in `Action`. A JSON body is parsed here, once.
+async function route(front: SqsFront, request: FrontRequest): Promise<Reply> {
   const target = request.headers['x-amz-target'];
-  if (contentType.includes('application/x-amz-json-1.0') && typeof target === 'string') {
+  if (typeof target !== 'string') return routeQuery(front, request);
+  const input = parseJson(request.body);
+  if (!isRecord(input)) return toLoopbackQueueUrls(target, await routeQuery(front, request));
+  const call = toFauxqsQueueUrl({ request, input });
+  return toLoopbackQueueUrls(target, await routeJson(front, target, call));
+}
+
+function routeJson(front: SqsFront, target: string, call: SqsCall): Promise<Reply> {
+  const contentType = call.request.headers['content-type'] ?? '';
+  if (contentType.includes('application/x-amz-json-1.0')) {
     switch (target) {
       case 'AmazonSQS.SendMessage':
-        return interceptSendMessage(front, request);
+        return interceptSendMessage(front, call);
       case 'AmazonSQS.SendMessageBatch':
-        return interceptSendMessageBatch(front, request);
+        return interceptSendMessageBatch(front, call);
       case 'AmazonSQS.ReceiveMessage':
-        return interceptReceiveMessage(front, request);
+        return interceptReceiveMessage(front, call);
     }
   }
-  return forward(front.upstream, request);
+  return routeQuery(front, call.request);
+}
+
+function routeQuery(front: SqsFront, request: FrontRequest): Promise<Reply> {
+  const contentType = request.headers['content-type'] ?? '';
+  return contentType.includes('application/x-www-form-urlencoded')
+    ? interceptPublish(front, request)
+    : forward(front.upstream, request);
 }
 
 function assertMessageLimit(bytes: number): void {

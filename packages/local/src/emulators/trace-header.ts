@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-import { isRecord } from './json.js';
+import { isRecord } from '../json.js';
 
 // Messages whose X-Ray trace header the SQS front remembers. fauxqs has nowhere to keep
 // it, so the front keeps it by message id, oldest forgotten first: a few tens of MB at

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { devNull } from 'node:os';
 
-import { type FunctionSpec, LOCAL_ACCOUNT_ID, LOCAL_REGION, type TemplateValue } from '../model.js';
+import { type FunctionSpec, LOCAL_REGION, localArn, type TemplateValue } from '../model.js';
 import { FunctionConfigurationError } from './errors.js';
 
 // Dummy credentials: the emulators accept any, and the developer's own must never reach a
@@ -15,7 +15,8 @@ const LOCAL_CREDENTIALS = {
 // Lambda's log stream names: `<yyyy>/<mm>/<dd>/[<version>]<32 hex digits>`, one per execution
 // environment (CloudWatch Logs, "Lambda log streams").
 const LOG_STREAM_ID_BYTES = 16;
-const FUNCTION_VERSION = '$LATEST';
+/** The only version a local function has. */
+export const FUNCTION_VERSION = '$LATEST';
 
 /** Resolves a template value that refers to other resources (`!Ref`, `!GetAtt`, `!Sub`, …). */
 export type TemplateValueResolver = (value: TemplateValue) => string;
@@ -43,7 +44,7 @@ export interface EnvironmentInput {
  * ```
  */
 export function functionArn(functionName: string): string {
-  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${functionName}`;
+  return localArn('lambda', `function:${functionName}`);
 }
 
 /**

@@ -2,6 +2,7 @@
 // `child_process.fork`. The runtime is plain JavaScript, so this file is the contract it follows,
 // and the runner checks everything it receives against it.
 
+import { isRecord } from '../json.js';
 /** An error as Lambda's Node.js runtime reports it (`errorType`, `errorMessage`, `trace`). */
 export interface LambdaError {
   readonly errorType: string;
@@ -81,8 +82,4 @@ function parseLambdaError(value: unknown): LambdaError | undefined {
     ? trace.filter((line): line is string => typeof line === 'string')
     : [];
   return { errorType, errorMessage, trace: lines };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

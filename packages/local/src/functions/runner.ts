@@ -18,13 +18,13 @@ import { createSandbox, type Sandbox } from './sandbox.js';
 import { createServiceSpans } from './service-spans.js';
 
 /** Where builds go when no `buildDir` is given, relative to the working directory. */
-export const DEFAULT_BUILD_DIR = '.tracebridge/build';
+const DEFAULT_BUILD_DIR = '.tracebridge/build';
 
 /** Options of {@link createFunctionRunner}. */
 export interface FunctionRunnerOptions {
   /** The functions to run, as the template reader describes them. */
   readonly functions: readonly FunctionSpec[];
-  /** Build output, one folder per function (`<buildDir>/<LogicalId>`); {@link DEFAULT_BUILD_DIR} by default. */
+  /** Build output, one folder per function (`<buildDir>/<LogicalId>`); `.tracebridge/build` by default. */
   readonly buildDir?: string;
   /**
    * Variables for every function on top of Lambda's and the template's (emulator endpoints,
@@ -110,22 +110,26 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
   const guard = createProcessGuard();
 
   const states = new Map<string, FunctionState>();
+  // Event sources name functions by logical id: looked up in a map, not searched per invocation.
+  const byLogicalId = new Map<string, FunctionState>();
   for (const spec of options.functions) {
     if (states.has(spec.functionName)) {
       throw new FunctionConfigurationError(
         `Two functions are named ${spec.functionName}; function names must be unique`,
       );
     }
-    states.set(spec.functionName, {
+    const state: FunctionState = {
       spec,
       writeLine: prefixedLineWriter(sink, spec.functionName, color),
       built: undefined,
       sandbox: undefined,
       queue: Promise.resolve(),
-    });
+    };
+    states.set(spec.functionName, state);
+    if (!byLogicalId.has(spec.logicalId)) byLogicalId.set(spec.logicalId, state);
   }
   const find = (name: string): FunctionState | undefined =>
-    states.get(name) ?? [...states.values()].find((state) => state.spec.logicalId === name);
+    states.get(name) ?? byLogicalId.get(name);
 
   let closing: Promise<void> | undefined;
   const assertOpen = (): void => {

@@ -18,9 +18,9 @@ import type { ProcessGuard } from './process-guard.js';
 import type { LambdaError } from './protocol.js';
 
 /** Lambda's limit on the Init phase of an on-demand function (execution environment lifecycle). */
-export const INIT_TIMEOUT_MS = 10_000;
+const INIT_TIMEOUT_MS = 10_000;
 /** Lambda's limit on the Shutdown phase: after it, the environment is killed (Extensions API). */
-export const SHUTDOWN_GRACE_MS = 2_000;
+const SHUTDOWN_GRACE_MS = 2_000;
 const MS_PER_SECOND = 1000;
 
 const TIMED_OUT = Symbol('timed out');
@@ -76,6 +76,7 @@ interface InitFailure {
 export function createSandbox(options: SandboxOptions): Sandbox {
   const { spec } = options;
   const timeoutMs = spec.timeoutSeconds * MS_PER_SECOND;
+  const invokedFunctionArn = functionArn(spec.functionName);
   let current: FunctionProcess | undefined;
 
   const end = async (child: FunctionProcess): Promise<void> => {
@@ -130,7 +131,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         requestId: request.requestId,
         payload: request.payload,
         deadlineMs: Date.now() + timeoutMs,
-        invokedFunctionArn: functionArn(spec.functionName),
+        invokedFunctionArn,
         traceHeader: request.traceHeader,
       });
       const event = await within(timeoutMs, invocationOutcome(child, request.requestId));

@@ -18,6 +18,8 @@ import {
   SimpleSpanProcessor,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
+import { formatXRayHeader } from 'tracebridge';
+import { XRayIdGenerator } from 'tracebridge/setup';
 
 import {
   type FunctionSpec,
@@ -25,8 +27,8 @@ import {
   LOCAL_ACCOUNT_ID,
   LOCAL_REGION,
 } from '../model.js';
-import { functionArn } from './environment.js';
-import { formatTraceHeader, passThroughTraceHeader, XRayIdGenerator } from './xray.js';
+import { FUNCTION_VERSION, functionArn } from './environment.js';
+import { passThroughTraceHeader } from './xray.js';
 
 /** The span attribute that says which X-Ray segment a Lambda service span stands for. */
 export const XRAY_ORIGIN_ATTRIBUTE = 'aws.xray.origin';
@@ -41,7 +43,6 @@ export const LambdaOrigin = {
 export type LambdaOrigin = (typeof LambdaOrigin)[keyof typeof LambdaOrigin];
 
 const SCOPE_NAME = '@tracebridge/local';
-const FUNCTION_VERSION = '$LATEST';
 
 /** One invocation's service spans, from its start to its result. */
 export interface InvocationTrace {
@@ -128,7 +129,7 @@ export function createServiceSpans(exporter: SpanExporter | undefined): ServiceS
         trace.setSpan(ROOT_CONTEXT, service),
       );
       return {
-        traceHeader: formatTraceHeader(fn.spanContext()),
+        traceHeader: formatXRayHeader(fn.spanContext()),
         end(result, coldStart) {
           fn.setAttribute('faas.coldstart', coldStart);
           markFailure(fn, result, true);

@@ -1,7 +1,9 @@
 import { TraceFlags } from '@opentelemetry/api';
+import { formatXRayHeader } from 'tracebridge';
+import { XRayIdGenerator } from 'tracebridge/setup';
 import { describe, expect, it } from 'vitest';
 
-import { formatTraceHeader, passThroughTraceHeader, XRayIdGenerator } from './xray.js';
+import { passThroughTraceHeader } from './xray.js';
 
 describe('XRayIdGenerator', () => {
   it('starts trace ids with the epoch seconds, as X-Ray requires', () => {
@@ -30,10 +32,10 @@ describe('trace headers', () => {
   };
 
   it('formats a sampled span context as Lambda sets _X_AMZN_TRACE_ID', () => {
-    expect(formatTraceHeader(spanContext)).toBe(
+    expect(formatXRayHeader(spanContext)).toBe(
       'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
     );
-    expect(formatTraceHeader({ ...spanContext, traceFlags: TraceFlags.NONE })).toMatch(
+    expect(formatXRayHeader({ ...spanContext, traceFlags: TraceFlags.NONE })).toMatch(
       /;Sampled=0$/,
     );
   });

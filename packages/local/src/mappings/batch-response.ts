@@ -1,3 +1,5 @@
+import { isRecord } from '../json.js';
+
 /** What a function's response says about a batch, with `ReportBatchItemFailures` on. */
 export type BatchOutcome =
   | { readonly kind: 'success' }
@@ -30,10 +32,10 @@ export function readBatchResponse(
   identifiers: ReadonlySet<string>,
 ): BatchOutcome {
   if (payload === undefined || payload === null) return { kind: 'success' };
-  if (typeof payload !== 'object' || Array.isArray(payload)) {
+  if (!isRecord(payload)) {
     return { kind: 'failure', reason: 'the response is not a JSON object' };
   }
-  const list: unknown = (payload as Record<string, unknown>).batchItemFailures;
+  const list = payload.batchItemFailures;
   if (list === undefined || list === null) return { kind: 'success' };
   if (!Array.isArray(list)) {
     return { kind: 'failure', reason: 'batchItemFailures is not an array' };
@@ -42,10 +44,7 @@ export function readBatchResponse(
 
   const failed = new Set<string>();
   for (const entry of list as unknown[]) {
-    const identifier: unknown =
-      typeof entry === 'object' && entry !== null
-        ? (entry as Record<string, unknown>).itemIdentifier
-        : undefined;
+    const identifier = isRecord(entry) ? entry.itemIdentifier : undefined;
     if (typeof identifier !== 'string' || identifier === '') {
       return {
         kind: 'failure',

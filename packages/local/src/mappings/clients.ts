@@ -6,8 +6,14 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LOCAL_REGION } from '../model.js';
 import type { MappingEndpoints } from './options.js';
 
-// The emulators check no signature; the SDK still needs credentials to sign with.
-const LOCAL_CREDENTIALS = { accessKeyId: 'tracebridge', secretAccessKey: 'tracebridge' };
+/**
+ * Region and credentials of every SDK client the runtime itself uses against the emulators:
+ * they check no signature, but the SDK still needs credentials to sign with.
+ */
+export const LOCAL_CLIENT_CONFIG = {
+  region: LOCAL_REGION,
+  credentials: { accessKeyId: 'tracebridge', secretAccessKey: 'tracebridge' },
+} as const;
 
 // One attempt per call: the pollers retry with their own bounded backoff and log an outage
 // once, where the SDK's retries would only delay noticing it.
@@ -41,11 +47,7 @@ export interface ServicesInUse {
  * ```
  */
 export function createClients(endpoints: MappingEndpoints, used: ServicesInUse): MappingClients {
-  const common = {
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    maxAttempts: SDK_MAX_ATTEMPTS,
-  };
+  const common = { ...LOCAL_CLIENT_CONFIG, maxAttempts: SDK_MAX_ATTEMPTS };
   const snsEndpoint = endpoints.sns ?? endpoints.sqs;
   const sqs =
     used.sqs && endpoints.sqs !== undefined

@@ -7,11 +7,8 @@ export type { MappingEndpoints, MappingsOptions, PollingOptions } from './option
 export type { MappedArchitecture } from './plan.js';
 export type { BackoffOptions, MappingLogger } from './polling.js';
 export type { MappingCounts, MappingStat, MappingStats } from './stats.js';
+export type { LambdaSnsEvent } from './sns-event.js';
 export { toSqsRecord } from './sqs-event.js';
 export type { SqsRecordSource } from './sqs-event.js';
 export { toKinesisRecord } from './kinesis-event.js';
 export type { KinesisRecordSource } from './kinesis-event.js';
-export { toSnsEvent } from './sns-event.js';
-export type { LambdaSnsEvent, LambdaSnsMessage } from './sns-event.js';
-export { readBatchResponse } from './batch-response.js';
-export type { BatchOutcome } from './batch-response.js';

@@ -1,5 +1,14 @@
 import type { FunctionInvoker, InvocationResult } from '../model.js';
 import { describeError } from './polling.js';
+import type { PollerContext } from './polling.js';
+import type { Counters } from './stats.js';
+
+/** What every poller's options have: the function it invokes, its context, its counters. */
+export interface InvokingPoller {
+  readonly source: { readonly functionName: string };
+  readonly context: PollerContext;
+  readonly counters: Counters;
+}
 
 /**
  * Invokes a function for a batch and waits for the result, or for `signal` to abort:
@@ -47,6 +56,27 @@ export async function invokeUntilStopped(
   } finally {
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Counts a batch of `records` as delivered and invokes the poller's function with `event`,
+ * through {@link invokeUntilStopped}.
+ *
+ * @example
+ * ```ts
+ * const result = await invokeBatch(options, { Records: records }, records.length);
+ * if (result === undefined) return; // stopping
+ * ```
+ */
+export function invokeBatch(
+  poller: InvokingPoller,
+  event: unknown,
+  records: number,
+): Promise<InvocationResult | undefined> {
+  const { source, context, counters } = poller;
+  counters.batches += 1;
+  counters.delivered += records;
+  return invokeUntilStopped(context.invoker, source.functionName, event, context.signal);
 }
 
 /**

@@ -5,11 +5,12 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { LOCAL_REGION } from '../model.js';
 import type { InvocationResult } from '../model.js';
 import { readBatchResponse } from './batch-response.js';
-import { describeFailure, invokeUntilStopped } from './invoke.js';
+import { describeFailure, invokeBatch } from './invoke.js';
 import { toKinesisRecord } from './kinesis-event.js';
+import type { KinesisRecordSource } from './kinesis-event.js';
 import { jsonBytes, takeWithinPayload } from './limits.js';
 import type { KinesisSourcePlan } from './plan.js';
-import { createBackoff, createHealth, isStopping, sleep } from './polling.js';
+import { createBackoff, createEmulatorLink, isStopping, sleep } from './polling.js';
 import type { PollerContext } from './polling.js';
 import { getShardIterator, iteratorAfter } from './shard-iterator.js';
 import type { RecordPosition } from './shard-iterator.js';
@@ -63,9 +64,15 @@ interface ShardState {
 export async function runShardPoller(options: ShardPollerOptions): Promise<void> {
   const { context } = options;
   const label = shardLabel(options);
-  const health = createHealth(context.logger, label);
-  const backoff = createBackoff(context.backoff);
+  const link = createEmulatorLink(context, label);
   const retryBackoff = createBackoff(context.backoff);
+  // What every record of the shard names, the same for each of them.
+  const recordSource: KinesisRecordSource = {
+    streamArn: options.source.streamArn,
+    shardId: options.shardId,
+    region: LOCAL_REGION,
+    invokeIdentityArn: options.source.invokeIdentityArn,
+  };
   const state: ShardState = {
     iterator: options.iterator,
     lastRead: undefined,
@@ -75,9 +82,8 @@ export async function runShardPoller(options: ShardPollerOptions): Promise<void>
   };
   while (!context.signal.aborted) {
     try {
-      const batch = await gatherBatch(options, state);
-      health.ok();
-      backoff.reset();
+      const batch = await gatherBatch(options, recordSource, state);
+      link.ok();
       if (batch.length === 0) {
         if (state.closed) {
           context.logger.info(`${label}: the shard is closed and fully read.`);
@@ -96,8 +102,7 @@ export async function runShardPoller(options: ShardPollerOptions): Promise<void>
       // An iterator may have expired (Kinesis keeps them 5 minutes) or died with the
       // emulator: a new one resumes after the last record read.
       state.iterator = undefined;
-      health.failed(error);
-      await sleep(backoff.next(), context.signal);
+      await link.failed(error);
     }
   }
 }
@@ -105,11 +110,13 @@ export async function runShardPoller(options: ShardPollerOptions): Promise<void>
 // Records join `pending` as they are read, so an error while gathering loses none.
 async function gatherBatch(
   options: ShardPollerOptions,
+  recordSource: KinesisRecordSource,
   state: ShardState,
 ): Promise<KinesisStreamRecord[]> {
   const { source, context } = options;
+  const read = (limit: number): Promise<number> => readInto(state, options, recordSource, limit);
   if (state.pending.length < source.batchSize) {
-    await read(options, state, source.batchSize - state.pending.length);
+    await read(source.batchSize - state.pending.length);
   }
   if (state.pending.length > 0) {
     // The window opens with the first record, so an idle shard is not invoked.
@@ -121,7 +128,7 @@ async function gatherBatch(
       !state.closed &&
       !context.signal.aborted
     ) {
-      const found = await read(options, state, source.batchSize - state.pending.length);
+      const found = await read(source.batchSize - state.pending.length);
       if (found === 0) await sleep(Math.min(remaining, options.pollIntervalMs), context.signal);
       remaining = deadline - Date.now();
     }
@@ -131,9 +138,11 @@ async function gatherBatch(
   return taken;
 }
 
-async function read(
-  options: ShardPollerOptions,
+// Reads up to `limit` records into `state.pending`; returns how many it read.
+async function readInto(
   state: ShardState,
+  options: ShardPollerOptions,
+  recordSource: KinesisRecordSource,
   limit: number,
 ): Promise<number> {
   if (state.closed) return 0;
@@ -145,14 +154,8 @@ async function read(
   state.iterator = output.NextShardIterator;
   if (state.iterator === undefined) state.closed = true;
   const records = output.Records ?? [];
-  const source = {
-    streamArn: options.source.streamArn,
-    shardId: options.shardId,
-    region: LOCAL_REGION,
-    invokeIdentityArn: options.source.invokeIdentityArn,
-  };
   for (const record of records) {
-    state.pending.push(toKinesisRecord(record, source));
+    state.pending.push(toKinesisRecord(record, recordSource));
     if (record.SequenceNumber !== undefined) {
       state.lastRead = {
         sequenceNumber: record.SequenceNumber,
@@ -197,14 +200,7 @@ async function deliver(
   batch: readonly KinesisStreamRecord[],
 ): Promise<boolean> {
   const { source, context, counters } = options;
-  counters.batches += 1;
-  counters.delivered += batch.length;
-  const result = await invokeUntilStopped(
-    context.invoker,
-    source.functionName,
-    { Records: batch },
-    context.signal,
-  );
+  const result = await invokeBatch(options, { Records: batch }, batch.length);
   if (result === undefined) return false;
 
   const retryFrom = firstFailed(options, label, result, batch);

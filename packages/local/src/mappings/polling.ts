@@ -110,6 +110,44 @@ export function createHealth(logger: MappingLogger, label: string): Health {
   };
 }
 
+/** A poller's calls to its emulator: health reported and errors waited out together. */
+export interface EmulatorLink {
+  /** A call succeeded: reports a recovery and starts the backoff again. */
+  ok(): void;
+  /** A call failed: reports the outage once and waits out the next backoff. */
+  failed(error: unknown): Promise<void>;
+}
+
+/**
+ * The {@link Health} and {@link Backoff} of one poller, which always move together.
+ *
+ * @example
+ * ```ts
+ * const link = createEmulatorLink(context, 'SQS orders -> consumer');
+ * try {
+ *   await poll();
+ *   link.ok();
+ * } catch (error) {
+ *   if (isStopping(context.signal)) return;
+ *   await link.failed(error);
+ * }
+ * ```
+ */
+export function createEmulatorLink(context: PollerContext, label: string): EmulatorLink {
+  const health = createHealth(context.logger, label);
+  const backoff = createBackoff(context.backoff);
+  return {
+    ok() {
+      health.ok();
+      backoff.reset();
+    },
+    async failed(error) {
+      health.failed(error);
+      await sleep(backoff.next(), context.signal);
+    },
+  };
+}
+
 /**
  * One line describing an error of unknown type, with the name AWS SDK errors carry.
  *

@@ -1,6 +1,8 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
+import { isRecord, parseJson } from '../json.js';
+
 /** What the mappings read from a queue at start. */
 export interface QueueFacts {
   readonly arn: string;
@@ -41,14 +43,9 @@ export async function readQueueFacts(sqs: SQSClient, queueUrl: string): Promise<
  */
 export function parseRedrivePolicy(text: string | undefined): QueueFacts['redrive'] {
   if (text === undefined || text === '') return undefined;
-  let policy: unknown;
-  try {
-    policy = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof policy !== 'object' || policy === null) return undefined;
-  const { deadLetterTargetArn, maxReceiveCount } = policy as Record<string, unknown>;
+  const policy = parseJson(text);
+  if (!isRecord(policy)) return undefined;
+  const { deadLetterTargetArn, maxReceiveCount } = policy;
   const count = Number(maxReceiveCount);
   if (typeof deadLetterTargetArn !== 'string' || !Number.isInteger(count) || count < 1) {
     return undefined;

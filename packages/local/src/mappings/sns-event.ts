@@ -1,5 +1,7 @@
 import type { SNSEvent, SNSEventRecord, SNSMessage, SNSMessageAttribute } from 'aws-lambda';
 
+import { isRecord, parseJson } from '../json.js';
+
 /**
  * The `Sns` member of a Lambda SNS record. Lambda writes `"Subject": null` when the
  * publisher gave no subject, which `@types/aws-lambda` does not allow for.
@@ -28,8 +30,8 @@ const EVENT_VERSION = '1.0'; // the version Lambda writes into every SNS record
  * ```
  */
 export function toSnsEvent(body: string, subscriptionArn: string): LambdaSnsEvent | undefined {
-  const envelope = parseObject(body);
-  if (envelope?.Type !== 'Notification') return undefined;
+  const envelope = parseJson(body);
+  if (!isRecord(envelope) || envelope.Type !== 'Notification') return undefined;
   const { MessageId, TopicArn, Message, Timestamp } = envelope;
   if (
     typeof MessageId !== 'string' ||
@@ -66,27 +68,12 @@ export function toSnsEvent(body: string, subscriptionArn: string): LambdaSnsEven
 function toMessageAttributes(value: unknown): Record<string, SNSMessageAttribute> {
   if (typeof value !== 'object' || value === null) return {};
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).flatMap(
-      ([name, attribute]): [string, SNSMessageAttribute][] => {
-        if (typeof attribute !== 'object' || attribute === null) return [];
-        const { Type, Value } = attribute as Record<string, unknown>;
-        return typeof Type === 'string' && typeof Value === 'string'
-          ? [[name, { Type, Value }]]
-          : [];
-      },
-    ),
+    Object.entries(value).flatMap(([name, attribute]): [string, SNSMessageAttribute][] => {
+      if (!isRecord(attribute)) return [];
+      const { Type, Value } = attribute;
+      return typeof Type === 'string' && typeof Value === 'string' ? [[name, { Type, Value }]] : [];
+    }),
   );
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function stringOr(value: unknown): string {

@@ -5,9 +5,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 
-import { describeFailure, invokeUntilStopped } from './invoke.js';
+import { describeFailure, invokeBatch } from './invoke.js';
 import type { SnsSourcePlan } from './plan.js';
-import { createBackoff, createHealth, isStopping, sleep } from './polling.js';
+import { createEmulatorLink, isStopping } from './polling.js';
 import type { PollerContext } from './polling.js';
 import type { SnsTrigger } from './sns.js';
 import { toSnsEvent } from './sns-event.js';
@@ -53,8 +53,7 @@ export interface SnsPollerOptions {
  */
 export async function runSnsPoller(options: SnsPollerOptions): Promise<void> {
   const { context } = options;
-  const health = createHealth(context.logger, options.source.label);
-  const backoff = createBackoff(context.backoff);
+  const link = createEmulatorLink(context, options.source.label);
   while (!context.signal.aborted) {
     try {
       const output = await options.sqs.send(
@@ -67,16 +66,14 @@ export async function runSnsPoller(options: SnsPollerOptions): Promise<void> {
         }),
         { abortSignal: context.signal },
       );
-      health.ok();
-      backoff.reset();
+      link.ok();
       for (const message of output.Messages ?? []) {
         if (isStopping(context.signal)) return;
         await deliver(options, message);
       }
     } catch (error) {
       if (isStopping(context.signal)) return;
-      health.failed(error);
-      await sleep(backoff.next(), context.signal);
+      await link.failed(error);
     }
   }
 }
@@ -89,14 +86,7 @@ async function deliver(options: SnsPollerOptions, message: Message): Promise<voi
     await remove(options, message);
     return;
   }
-  counters.batches += 1;
-  counters.delivered += 1;
-  const result = await invokeUntilStopped(
-    context.invoker,
-    source.functionName,
-    event,
-    context.signal,
-  );
+  const result = await invokeBatch(options, event, 1);
   if (result === undefined) return;
   if (result.status === 'ok') {
     await remove(options, message);

@@ -2,15 +2,15 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 
-import { LOCAL_REGION } from '../model.js';
 import type { InvocationResult } from '../model.js';
 import { readBatchResponse } from './batch-response.js';
-import { describeFailure, invokeUntilStopped } from './invoke.js';
+import { describeFailure, invokeBatch } from './invoke.js';
 import { jsonBytes, takeWithinPayload } from './limits.js';
 import type { SqsSourcePlan } from './plan.js';
-import { createBackoff, createHealth, isStopping, sleep } from './polling.js';
+import { createBackoff, createEmulatorLink, isStopping, sleep } from './polling.js';
 import type { PollerContext } from './polling.js';
 import { toSqsRecord } from './sqs-event.js';
+import type { SqsRecordSource } from './sqs-event.js';
 import type { Counters } from './stats.js';
 
 /** Most messages one ReceiveMessage returns, and most entries of one DeleteMessageBatch (SQS API Reference). */
@@ -27,7 +27,8 @@ const MS_PER_SECOND = 1_000;
 /** What one SQS poller needs. */
 export interface SqsPollerOptions {
   readonly source: SqsSourcePlan;
-  readonly queueArn: string;
+  /** The queue's ARN and region, as every record names them. */
+  readonly recordSource: SqsRecordSource;
   /** The queue's redrive policy's `maxReceiveCount`; `undefined` when it has none. */
   readonly maxReceiveCount: number | undefined;
   readonly sqs: SQSClient;
@@ -50,22 +51,20 @@ export interface SqsPollerOptions {
  *
  * @example
  * ```ts
- * const running = runSqsPoller({ source, queueArn, maxReceiveCount: 3, sqs, waitTimeSeconds: 20, counters, context });
+ * const running = runSqsPoller({ source, recordSource, maxReceiveCount: 3, sqs, waitTimeSeconds: 20, counters, context });
  * controller.abort();
  * await running;
  * ```
  */
 export async function runSqsPoller(options: SqsPollerOptions): Promise<void> {
   const { context } = options;
-  const health = createHealth(context.logger, options.source.label);
-  const backoff = createBackoff(context.backoff);
+  const link = createEmulatorLink(context, options.source.label);
   const failureBackoff = createBackoff(context.backoff);
   let carried: SQSRecord[] = [];
   while (!context.signal.aborted) {
     try {
       const gathered = await gatherBatch(options, carried);
-      health.ok();
-      backoff.reset();
+      link.ok();
       const { taken, rest } = takeWithinPayload(gathered, jsonBytes);
       carried = rest;
       if (taken.length === 0) continue;
@@ -78,8 +77,7 @@ export async function runSqsPoller(options: SqsPollerOptions): Promise<void> {
       }
     } catch (error) {
       if (isStopping(context.signal)) return;
-      health.failed(error);
-      await sleep(backoff.next(), context.signal);
+      await link.failed(error);
     }
   }
 }
@@ -139,24 +137,14 @@ async function receive(
     }),
     { abortSignal: options.context.signal },
   );
-  return (output.Messages ?? []).map((message) =>
-    toSqsRecord(message, { queueArn: options.queueArn, region: LOCAL_REGION }),
-  );
+  return (output.Messages ?? []).map((message) => toSqsRecord(message, options.recordSource));
 }
 
 // Returns true when Lambda would back off: the invocation failed, and the mapping does not
 // report batch item failures, with which "Lambda doesn't scale down message polling when
 // function invocations fail" (same page).
 async function deliver(options: SqsPollerOptions, records: readonly SQSRecord[]): Promise<boolean> {
-  const { source, context, counters } = options;
-  counters.batches += 1;
-  counters.delivered += records.length;
-  const result = await invokeUntilStopped(
-    context.invoker,
-    source.functionName,
-    { Records: records },
-    context.signal,
-  );
+  const result = await invokeBatch(options, { Records: records }, records.length);
   if (result === undefined) return false;
 
   const failed = failedMessageIds(options, result, records);

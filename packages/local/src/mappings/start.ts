@@ -1,8 +1,9 @@
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 
+import { LOCAL_REGION } from '../model.js';
 import { createClients } from './clients.js';
-import type { MappingClients } from './clients.js';
+import type { MappingClients, ServicesInUse } from './clients.js';
 import { MappingConfigError, MappingStartError } from './errors.js';
 import { runShardPoller } from './kinesis-poller.js';
 import { resolvePolling } from './options.js';
@@ -140,7 +141,7 @@ async function prepareSqs(
   return () =>
     runSqsPoller({
       source,
-      queueArn: facts.arn,
+      recordSource: { queueArn: facts.arn, region: LOCAL_REGION },
       maxReceiveCount: facts.redrive?.maxReceiveCount,
       sqs,
       waitTimeSeconds: setup.polling.sqsWaitTimeSeconds,
@@ -268,7 +269,7 @@ function need<Client>(client: Client | undefined, label: string, endpoint: strin
   return client;
 }
 
-function servicesOf(plan: MappingPlan): { sqs: boolean; sns: boolean; kinesis: boolean } {
+function servicesOf(plan: MappingPlan): ServicesInUse {
   const kinds = new Set(plan.sources.map((source) => source.kind));
   const sns = kinds.has('sns') || plan.subscriptions.length > 0;
   return { sqs: sns || kinds.has('sqs'), sns, kinesis: kinds.has('kinesis') };

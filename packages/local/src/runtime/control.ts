@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOOPBACK_HOST } from '../loopback.js';
 import type { FunctionInvoker } from '../model.js';
 
 /** Port `tracebridge invoke` reaches a running `tracebridge local` on, next to OTLP's 4318. */
@@ -74,11 +75,11 @@ export async function startControlServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
+    server.listen(port, LOOPBACK_HOST, resolve);
   });
   const { port: bound } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${bound}`,
+    endpoint: `http://${LOOPBACK_HOST}:${bound}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -5,10 +5,8 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type Architecture, LOCAL_ACCOUNT_ID, LOCAL_REGION, type QueueSpec } from '../model.js';
-
-/** Credentials the emulators accept; they check nothing, but the SDK wants some. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+import { LOCAL_CLIENT_CONFIG } from '../mappings/clients.js';
+import type { Architecture, QueueSpec, ResolvedResources } from '../model.js';
 
 /** Longest wait for a new Kinesis stream to become ACTIVE (kinesalite is told to take 0 ms). */
 const STREAM_ACTIVE_TIMEOUT_MS = 10_000;
@@ -20,37 +18,25 @@ export interface EmulatorEndpoints {
   readonly kinesis: string;
 }
 
-/** What the emulators named on creation, where it differs from what the template implies. */
-export interface DeployedResources {
-  /** Queue URLs by logical id, exactly as SQS returned them (fauxqs uses its own host name). */
-  readonly queueUrls: ReadonlyMap<string, string>;
-}
-
 /** A template resource could not be created in the emulators. */
 export class DeployError extends Error {
   override readonly name = 'DeployError';
 }
 
-function queueArn(name: string): string {
-  return `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${name}`;
-}
-
-function queueAttributes(queue: QueueSpec, queues: readonly QueueSpec[]): Record<string, string> {
+function queueAttributes(queue: QueueSpec, resources: ResolvedResources): Record<string, string> {
   const attributes: Record<string, string> = {
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
   };
   if (queue.fifo) attributes.FifoQueue = 'true';
   if (queue.redrive) {
-    const deadLetter = queues.find(
-      (candidate) => candidate.logicalId === queue.redrive?.deadLetterQueue,
-    );
-    if (!deadLetter) {
+    const deadLetterArn = resources.get(queue.redrive.deadLetterQueue)?.attributes.Arn;
+    if (deadLetterArn === undefined) {
       throw new DeployError(
         `queue ${queue.logicalId}: its dead-letter queue ${queue.redrive.deadLetterQueue} is not a queue of the template`,
       );
     }
     attributes.RedrivePolicy = JSON.stringify({
-      deadLetterTargetArn: queueArn(deadLetter.queueName),
+      deadLetterTargetArn: deadLetterArn,
       maxReceiveCount: queue.redrive.maxReceiveCount,
     });
   }
@@ -73,22 +59,23 @@ async function waitUntilActive(kinesis: KinesisClient, streamName: string): Prom
 
 /**
  * Creates the template's queues (dead-letter queues first, so redrive policies can name them),
- * streams and topics in the emulators. Subscriptions and event source mappings are the
- * mappings' part.
+ * streams and topics in the emulators, under the physical names `resources` gives them.
+ * Subscriptions and event source mappings are the mappings' part.
  *
  * @example
  * ```ts
- * await deployResources(architecture, { sqs: sqsEmulator.endpoint, kinesis: kinesisEmulator.endpoint });
+ * const endpoints = { sqs: sqsEmulator.endpoint, kinesis: kinesisEmulator.endpoint };
+ * await deployResources(architecture, endpoints, physicalResources(architecture, endpoints));
  * ```
  */
 export async function deployResources(
   architecture: Architecture,
   endpoints: EmulatorEndpoints,
-): Promise<DeployedResources> {
-  const config = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const sqs = new SQSClient({ ...config, endpoint: endpoints.sqs });
-  const sns = new SNSClient({ ...config, endpoint: endpoints.sqs });
-  const kinesis = new KinesisClient({ ...config, endpoint: endpoints.kinesis });
+  resources: ResolvedResources,
+): Promise<void> {
+  const sqs = new SQSClient({ ...LOCAL_CLIENT_CONFIG, endpoint: endpoints.sqs });
+  const sns = new SNSClient({ ...LOCAL_CLIENT_CONFIG, endpoint: endpoints.sqs });
+  const kinesis = new KinesisClient({ ...LOCAL_CLIENT_CONFIG, endpoint: endpoints.kinesis });
   try {
     const deadLetterIds = new Set(
       architecture.queues.flatMap((queue) =>
@@ -98,17 +85,13 @@ export async function deployResources(
     const ordered = [...architecture.queues].sort(
       (a, b) => Number(deadLetterIds.has(b.logicalId)) - Number(deadLetterIds.has(a.logicalId)),
     );
-    const queueUrls = new Map<string, string>();
     for (const queue of ordered) {
-      const { QueueUrl } = await sqs.send(
+      await sqs.send(
         new CreateQueueCommand({
           QueueName: queue.queueName,
-          Attributes: queueAttributes(queue, architecture.queues),
+          Attributes: queueAttributes(queue, resources),
         }),
       );
-      if (QueueUrl === undefined)
-        throw new DeployError(`queue ${queue.logicalId}: SQS returned no URL`);
-      queueUrls.set(queue.logicalId, QueueUrl);
     }
     for (const stream of architecture.streams) {
       await kinesis.send(
@@ -119,7 +102,6 @@ export async function deployResources(
     for (const topic of architecture.topics) {
       await sns.send(new CreateTopicCommand({ Name: topic.topicName }));
     }
-    return { queueUrls };
   } catch (error) {
     if (error instanceof DeployError) throw error;
     throw new DeployError(

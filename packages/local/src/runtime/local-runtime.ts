@@ -5,8 +5,7 @@ import {
   startKinesisEmulator,
   startSqsEmulator,
 } from '../emulators/index.js';
-import { createFunctionRunner, type FunctionRunner } from '../functions/index.js';
-import type { LogSink } from '../functions/logs.js';
+import { createFunctionRunner, type FunctionRunner, type LogSink } from '../functions/index.js';
 import {
   type MappingLogger,
   type PollingOptions,
@@ -17,20 +16,6 @@ import type { Architecture, ResolvedResources } from '../model.js';
 import { physicalResources, readTemplate, resolveValue } from '../template/index.js';
 import { deployResources } from './deploy.js';
 import { storeExporter } from './store-exporter.js';
-
-/** The physical resources with each queue's `Ref` and `QueueUrl` as SQS really returned them. */
-function withQueueUrls(
-  resources: ResolvedResources,
-  queueUrls: ReadonlyMap<string, string>,
-): ResolvedResources {
-  const updated = new Map(resources);
-  for (const [logicalId, url] of queueUrls) {
-    const resource = resources.get(logicalId);
-    if (resource)
-      updated.set(logicalId, { ref: url, attributes: { ...resource.attributes, QueueUrl: url } });
-  }
-  return updated;
-}
 
 /** Options of {@link startLocalRuntime}. */
 export interface LocalRuntimeOptions {
@@ -102,8 +87,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       closers.push(() => emulator.close());
     const endpoints = { sqs: sqs.endpoint, kinesis: kinesis.endpoint };
     stage('creating queues, streams and topics');
-    const deployed = await deployResources(architecture, endpoints);
-    const resources = withQueueUrls(physicalResources(architecture, endpoints), deployed.queueUrls);
+    const resources = physicalResources(architecture, endpoints);
+    await deployResources(architecture, endpoints, resources);
     stage('building the functions');
     const functions = createFunctionRunner({
       functions: architecture.functions,

@@ -5,9 +5,12 @@
 /** What a resource becomes locally. */
 export type ResourceKind = 'function' | 'queue' | 'stream' | 'topic';
 
+/** The resource type SAM's transform expands, and whose properties `Globals.Function` fills. */
+export const SAM_FUNCTION = 'AWS::Serverless::Function';
+
 /** Resource types that run locally, by the kind they become. */
 export const LOCAL_RESOURCE_TYPES: Readonly<Record<string, ResourceKind>> = {
-  'AWS::Serverless::Function': 'function',
+  [SAM_FUNCTION]: 'function',
   'AWS::Lambda::Function': 'function',
   'AWS::SQS::Queue': 'queue',
   'AWS::Kinesis::Stream': 'stream',

@@ -39,18 +39,6 @@ export interface PropertyRules {
 }
 
 /**
- * Narrows a parsed template value to a map whose members can be read.
- *
- * @example
- * ```ts
- * if (isRecord(resource.Properties)) readQueue(resource.Properties);
- * ```
- */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
  * Narrows a parsed template value to a list.
  *
  * @example

@@ -1,5 +1,6 @@
 import type { EventSourceSpec } from '../model.js';
-import { checkProperties, isRecord, templateError, warn } from './context.js';
+import { checkProperties, templateError, warn } from './context.js';
+import { isRecord } from '../json.js';
 import type { PropertyRules, ReadContext, ResourceEntry } from './context.js';
 import {
   DEFAULT_BATCHING_WINDOW_SECONDS,

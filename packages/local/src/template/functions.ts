@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 
 import type { FunctionSpec, TemplateValue } from '../model.js';
 import { readBuild } from './build.js';
-import { checkProperties, isRecord, templateError, warn } from './context.js';
+import { SAM_FUNCTION } from './catalog.js';
+import { checkProperties, templateError, warn } from './context.js';
+import { isRecord } from '../json.js';
 import type { PropertyRules, ReadContext, ResourceEntry } from './context.js';
 import { convert, intrinsicName } from './intrinsics.js';
 import {
@@ -26,7 +28,6 @@ export interface FunctionCode {
 
 // SAM CLI reads a function without CodeUri from the template's folder (sam_function_provider).
 const SAM_DEFAULT_CODE_URI = '.';
-const SAM_FUNCTION = 'AWS::Serverless::Function';
 const FUNCTION_NAME = /^[A-Za-z0-9_-]+$/; // Lambda CreateFunction: FunctionName pattern
 
 // Names Lambda sets itself and refuses in a function's configuration (Lambda developer

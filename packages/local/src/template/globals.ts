@@ -1,4 +1,5 @@
-import { isList, isRecord } from './context.js';
+import { isList } from './context.js';
+import { isRecord } from '../json.js';
 import { intrinsicName } from './intrinsics.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { TemplateValue } from '../model.js';
 import { ATTRIBUTES } from './catalog.js';
-import { isList, isRecord, templateError } from './context.js';
+import { isList, templateError } from './context.js';
+import { isRecord } from '../json.js';
 import type { ReadContext } from './context.js';
 import { suggestion } from './suggest.js';
 
@@ -9,8 +10,8 @@ export type Conversion =
   | { readonly ok: true; readonly value: TemplateValue }
   | { readonly ok: false; readonly reason: string };
 
-// `${Name}` or `${Resource.Attribute}`; `${!Literal}` is an escaped literal `${Literal}`.
-const PLACEHOLDER = /\$\{([^}]*)\}/g;
+/** `${Name}` or `${Resource.Attribute}` in a `!Sub`; `${!Literal}` is an escaped literal `${Literal}`. */
+export const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
 /**
  * The name of the intrinsic function a value is (`Ref`, `Fn::GetAtt`, ...), if it is one.

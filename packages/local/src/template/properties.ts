@@ -1,5 +1,6 @@
 import type { TemplateValue } from '../model.js';
-import { isRecord, templateError, warn } from './context.js';
+import { templateError, warn } from './context.js';
+import { isRecord } from '../json.js';
 import type { ReadContext } from './context.js';
 import { convert, intrinsicName } from './intrinsics.js';
 

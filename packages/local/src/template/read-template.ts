@@ -9,8 +9,9 @@ import type {
   SubscriptionSpec,
   TopicSpec,
 } from '../model.js';
-import { INERT_TYPES, LOCAL_RESOURCE_TYPES, WIRING_TYPES } from './catalog.js';
-import { isRecord, templateError, warn } from './context.js';
+import { INERT_TYPES, LOCAL_RESOURCE_TYPES, SAM_FUNCTION, WIRING_TYPES } from './catalog.js';
+import { templateError, warn } from './context.js';
+import { isRecord } from '../json.js';
 import type { ReadContext, ResourceEntry } from './context.js';
 import { TemplateError } from './errors.js';
 import { readEventSourceMapping, readSamEvents } from './event-sources.js';
@@ -25,8 +26,6 @@ import { readSections } from './sections.js';
 import { readInlineSubscriptions, readSubscription, readTopic } from './sns.js';
 import { readQueue, readRedrive } from './sqs.js';
 import type { QueueBasics } from './sqs.js';
-
-const SAM_FUNCTION = 'AWS::Serverless::Function';
 
 /** Options of {@link readTemplate}. */
 export interface ReadTemplateOptions {

@@ -1,4 +1,4 @@
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../model.js';
+import { LOCAL_ACCOUNT_ID, localArn } from '../model.js';
 import type {
   Architecture,
   FunctionSpec,
@@ -7,15 +7,13 @@ import type {
   TemplateValue,
 } from '../model.js';
 import { TemplateError } from './errors.js';
+import { PLACEHOLDER } from './intrinsics.js';
 
 /** Endpoints of the running emulators, as `RunningEmulator.endpoint` gives them. */
 export interface LocalEndpoints {
   readonly sqs: string;
   readonly kinesis: string;
 }
-
-// `${Name}` is substituted; `${!Literal}` is CloudFormation's escape for a literal `${Literal}`.
-const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
 /**
  * The physical identity of every resource of the architecture as the emulators know it:
@@ -33,26 +31,28 @@ export function physicalResources(
   endpoints: LocalEndpoints,
 ): ResolvedResources {
   const sqsEndpoint = endpoints.sqs.replace(/\/+$/, '');
-  const arn = (service: string, resource: string) =>
-    `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${resource}`;
   const resources = new Map<string, ResolvedResource>();
   for (const fn of architecture.functions) {
-    const functionArn = arn('lambda', `function:${fn.functionName}`);
+    const functionArn = localArn('lambda', `function:${fn.functionName}`);
     resources.set(fn.logicalId, { ref: fn.functionName, attributes: { Arn: functionArn } });
   }
   for (const queue of architecture.queues) {
     const url = `${sqsEndpoint}/${LOCAL_ACCOUNT_ID}/${queue.queueName}`;
     resources.set(queue.logicalId, {
       ref: url,
-      attributes: { Arn: arn('sqs', queue.queueName), QueueName: queue.queueName, QueueUrl: url },
+      attributes: {
+        Arn: localArn('sqs', queue.queueName),
+        QueueName: queue.queueName,
+        QueueUrl: url,
+      },
     });
   }
   for (const stream of architecture.streams) {
-    const streamArn = arn('kinesis', `stream/${stream.streamName}`);
+    const streamArn = localArn('kinesis', `stream/${stream.streamName}`);
     resources.set(stream.logicalId, { ref: stream.streamName, attributes: { Arn: streamArn } });
   }
   for (const topic of architecture.topics) {
-    const topicArn = arn('sns', topic.topicName);
+    const topicArn = localArn('sns', topic.topicName);
     resources.set(topic.logicalId, {
       ref: topicArn,
       attributes: { TopicArn: topicArn, TopicName: topic.topicName },

@@ -1,5 +1,6 @@
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../model.js';
-import { isList, isRecord, templateError, warn } from './context.js';
+import { isList, templateError, warn } from './context.js';
+import { isRecord } from '../json.js';
 import type { ReadContext } from './context.js';
 
 const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';

@@ -1,5 +1,6 @@
 import type { EventSourceSpec, SubscriptionSpec, TopicSpec } from '../model.js';
-import { checkProperties, isRecord, templateError, warn } from './context.js';
+import { checkProperties, templateError, warn } from './context.js';
+import { isRecord } from '../json.js';
 import type { PropertyRules, ReadContext, ResourceEntry } from './context.js';
 import { MAX_TOPIC_NAME_LENGTH } from './limits.js';
 import { readFlag, readList, readText } from './properties.js';

@@ -1,5 +1,6 @@
 import type { QueueSpec } from '../model.js';
-import { checkProperties, isRecord, templateError } from './context.js';
+import { checkProperties, templateError } from './context.js';
+import { isRecord } from '../json.js';
 import type { PropertyRules, ReadContext, ResourceEntry } from './context.js';
 import {
   DEFAULT_VISIBILITY_TIMEOUT_SECONDS,

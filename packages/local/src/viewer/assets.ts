@@ -47,7 +47,8 @@ const loaded = new Map<string, Promise<Uint8Array>>();
  * if (isViewerPath('/assets/app.js')) await serveViewer(request, response);
  */
 export function isViewerPath(path: string): boolean {
-  return path === '/' || path === '/index.html' || path.startsWith('/assets/');
+  // Any /assets/ path, so that an unknown asset gets the viewer's 404 rather than the API's.
+  return Object.hasOwn(ASSETS, path) || path.startsWith('/assets/');
 }
 
 /**

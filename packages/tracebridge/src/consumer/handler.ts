@@ -3,7 +3,13 @@ import { recordSourceOf } from '../propagation/record.js';
 import { RecordSource } from '../propagation/inspection.js';
 import { isPlainRecord, ownProperty } from '../propagation/propagator.js';
 import { flushBeforeFreeze } from './flush.js';
-import { type InvocationOptions, recordFailure, runIn, startInvocationSpan } from './invocation.js';
+import {
+  type InvocationOptions,
+  recordFailure,
+  runIn,
+  startInvocationSpan,
+  wrapperTracer,
+} from './invocation.js';
 
 /** A Lambda handler in either style: async, or with a callback as the third argument. */
 export type AnyHandler<Event, Result> =
@@ -85,8 +91,9 @@ export function tracedHandler<Event, Result>(
   handler: AnyHandler<Event, Result>,
   options: TracedHandlerOptions = {},
 ): (event: Event, context: LambdaContext) => Promise<Result> {
+  const tracer = wrapperTracer(options);
   return async (event, lambdaContext) => {
-    const { span, context } = startInvocationSpan(event, lambdaContext, options, {
+    const { span, context } = startInvocationSpan(tracer, event, lambdaContext, options, {
       trigger: triggerOf(event),
     });
     try {

@@ -6,9 +6,11 @@ import {
   type Link,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
   trace,
+  type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
 import type { Context as LambdaContext } from 'aws-lambda';
@@ -74,15 +76,42 @@ function parentContext(parent: InvocationParent, event: unknown, context: Lambda
   }
 }
 
+/**
+ * Links from the invocation span to message contexts, at most. The OpenTelemetry SDK keeps 128
+ * links per span by default (`OTEL_SPAN_LINK_COUNT_LIMIT`), and the largest Lambda batches
+ * (10,000 SQS messages) would make one span of megabytes; each record span still links back.
+ */
+export const MAX_INVOCATION_LINKS = 128;
+
+/** Links to the first {@link MAX_INVOCATION_LINKS} message contexts, skipping records without one. */
+export function messageLinks(spanContexts: Iterable<SpanContext | undefined>): Link[] {
+  const links: Link[] = [];
+  for (const spanContext of spanContexts) {
+    if (links.length >= MAX_INVOCATION_LINKS) break;
+    if (spanContext) links.push({ context: spanContext });
+  }
+  return links;
+}
+
+/**
+ * The tracer of every span a wrapper starts. Taken once, when the wrapper is made: the global
+ * provider's tracer is a proxy that follows a provider registered later (by `initTracing`).
+ */
+export function wrapperTracer(options: InvocationOptions): Tracer {
+  return (options.tracerProvider ?? trace.getTracerProvider()).getTracer(
+    TRACEBRIDGE_SCOPE,
+    TRACEBRIDGE_VERSION,
+  );
+}
+
 /** Starts the SERVER span of one invocation, following the OpenTelemetry FaaS conventions. */
 export function startInvocationSpan(
+  tracer: Tracer,
   event: unknown,
   lambdaContext: LambdaContext,
   options: InvocationOptions,
   extra: { trigger: string; attributes?: Attributes; links?: Link[] },
 ): { span: Span; context: Context } {
-  const provider = options.tracerProvider ?? trace.getTracerProvider();
-  const tracer = provider.getTracer(TRACEBRIDGE_SCOPE, TRACEBRIDGE_VERSION);
   const parent = parentContext(options.invocationParent ?? 'lambda', event, lambdaContext);
   const functionArn = lambdaContext.invokedFunctionArn;
   const attributes: Attributes = {

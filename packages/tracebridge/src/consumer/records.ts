@@ -14,18 +14,16 @@ import {
 } from '../propagation/inspection.js';
 import { isPlainRecord, ownProperty, w3cPropagator } from '../propagation/propagator.js';
 import { inspectRecordOf, recordSourceOf } from '../propagation/record.js';
-import { TRACEBRIDGE_SCOPE, TRACEBRIDGE_VERSION } from '../version.js';
 import { flushBeforeFreeze } from './flush.js';
 import { triggerOf } from './handler.js';
-import { type InvocationOptions, recordFailure, startInvocationSpan } from './invocation.js';
+import {
+  type InvocationOptions,
+  messageLinks,
+  recordFailure,
+  startInvocationSpan,
+  wrapperTracer,
+} from './invocation.js';
 import { describeRecord, type RecordDescription, recordAttributes } from './record-attributes.js';
-
-/**
- * Links from the invocation span to message contexts, at most. The OpenTelemetry SDK keeps 128
- * links per span by default (`OTEL_SPAN_LINK_COUNT_LIMIT`), and the largest Lambda batches
- * (10,000 SQS messages) would make one span of megabytes; each record span still links back.
- */
-export const MAX_INVOCATION_LINKS = 128;
 
 /** Called once per record, inside the record span's context. */
 export type RecordFunction<Record = unknown> = (
@@ -198,10 +196,10 @@ export function tracedRecordHandler<Record = unknown>(
 ): (event: unknown, context: LambdaContext) => Promise<BatchResponse> {
   const kind = options.recordSpanKind === 'consumer' ? SpanKind.CONSUMER : SpanKind.SERVER;
   const parentIsInvocation = options.recordParent === 'invocation';
+  const propagator = options.propagator ?? w3cPropagator;
+  const tracer = wrapperTracer(options);
   return async (event, lambdaContext) => {
     const records = recordsOf(event);
-    const source = recordSourceOf(records[0]);
-    const propagator = options.propagator ?? w3cPropagator;
     const prepared = records.map((record): PreparedRecord => {
       const recordSource = recordSourceOf(record);
       return {
@@ -210,24 +208,15 @@ export function tracedRecordHandler<Record = unknown>(
         description: describeRecord(record, recordSource),
       };
     });
-    const messageLinks: Link[] = [];
-    for (const item of prepared) {
-      if (messageLinks.length >= MAX_INVOCATION_LINKS) break;
-      const spanContext = item.inspection.context.spanContext;
-      if (spanContext) messageLinks.push({ context: spanContext });
-    }
-    const { span: invocationSpan } = startInvocationSpan(event, lambdaContext, options, {
+    const source = prepared[0]?.inspection.context.recordSource ?? RecordSource.UNKNOWN;
+    const { span: invocationSpan } = startInvocationSpan(tracer, event, lambdaContext, options, {
       trigger: triggerOf(event),
-      links: messageLinks,
+      links: messageLinks(prepared.map((item) => item.inspection.context.spanContext)),
       attributes: {
         'messaging.batch.message_count': records.length,
         'messaging.system': prepared[0]?.description.system ?? 'unknown',
       },
     });
-    const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(
-      TRACEBRIDGE_SCOPE,
-      TRACEBRIDGE_VERSION,
-    );
     const invocationLink: Link = { context: invocationSpan.spanContext() };
     /** Ends a record span whose function threw or rejected; the error is the record's result. */
     const failed = (span: Span, error: unknown): unknown => {

@@ -83,3 +83,37 @@ export function resultsById(
   }
   return entries.map((entry) => byId.get(ownString(entry, 'Id') ?? '') ?? {});
 }
+
+/**
+ * Injects the entries of a batch request whose entries share one size limit (SQS and SNS
+ * `BatchRequestTooLong`, the 5 MiB of Kinesis PutRecords, the 256 KiB of EventBridge PutEvents):
+ * each entry may only grow into the room the entries before it left, and never past
+ * `maxEntryBytes`. Every entry is measured once; `inject` gets the most its entry may grow to and
+ * the size it has, and `grownBy` measures what injection changed (the whole entry by default).
+ */
+export function injectWithinRequest<Entry>(
+  entries: readonly Entry[],
+  limits: { readonly maxRequestBytes: number; readonly maxEntryBytes: number },
+  sizeOf: (entry: Entry) => number,
+  inject: (entry: Entry, index: number, maxEntryBytes: number, entryBytes: number) => Entry,
+  grownBy: (entry: Entry, injected: Entry, entryBytes: number) => number = (
+    _entry,
+    injected,
+    entryBytes,
+  ) => sizeOf(injected) - entryBytes,
+): Entry[] {
+  const sizes = entries.map(sizeOf);
+  let requestBytes = sizes.reduce((sum, bytes) => sum + bytes, 0);
+  return entries.map((entry, index) => {
+    const entryBytes = sizes[index] ?? 0;
+    const room = Math.max(limits.maxRequestBytes - requestBytes, 0);
+    const injected = inject(
+      entry,
+      index,
+      Math.min(limits.maxEntryBytes, entryBytes + room),
+      entryBytes,
+    );
+    if (injected !== entry) requestBytes += grownBy(entry, injected, entryBytes);
+    return injected;
+  });
+}

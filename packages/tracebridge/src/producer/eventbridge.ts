@@ -1,14 +1,11 @@
-import { trace } from '@opentelemetry/api';
 import {
   type EventBridgeEntryInput,
   eventBridgeEntryByteLength,
   injectEventBridgeEntryWithin,
 } from '../propagation/eventbridge.js';
 import { MAX_EVENTBRIDGE_PUT_EVENTS_BYTES } from '../propagation/limits.js';
-import { isPlainRecord, ownString, w3cPropagator } from '../propagation/propagator.js';
-import { contextTextMap } from '../propagation/sqs.js';
-import { formatXRayHeader } from '../propagation/xray.js';
-import { entriesOf, lastSegment, type ProducerService } from './command.js';
+import { isPlainRecord, ownString } from '../propagation/propagator.js';
+import { entriesOf, injectWithinRequest, lastSegment, type ProducerService } from './command.js';
 
 /** Name of the bus PutEvents sends to when an entry names none. */
 const DEFAULT_EVENT_BUS = 'default';
@@ -25,31 +22,23 @@ export const eventBridgeProducer: ProducerService = {
         return bus ? lastSegment(bus, /\//) : DEFAULT_EVENT_BUS;
       },
       entryCount: (input) => entriesOf(input, 'Entries').length,
-      inject: (input, contexts, options) => {
-        const entries = entriesOf(input, 'Entries') as (EventBridgeEntryInput &
-          Record<string, unknown>)[];
-        let requestBytes = entries.reduce(
-          (sum, entry) => sum + eventBridgeEntryByteLength(entry),
-          0,
-        );
-        const Entries = entries.map((entry, index) => {
-          const context = contexts[index];
-          const spanContext = context && trace.getSpanContext(context);
-          const textMap = context && contextTextMap(context, options.propagator ?? w3cPropagator);
-          if (!spanContext || !textMap) return entry;
-          const entryBytes = eventBridgeEntryByteLength(entry);
-          const limit = entryBytes + Math.max(MAX_EVENTBRIDGE_PUT_EVENTS_BYTES - requestBytes, 0);
-          const injected = injectEventBridgeEntryWithin(
-            entry,
-            textMap,
-            formatXRayHeader(spanContext),
-            limit,
-          );
-          requestBytes += eventBridgeEntryByteLength(injected) - entryBytes;
-          return injected;
-        });
-        return { ...input, Entries };
-      },
+      inject: (input, contexts, options) => ({
+        ...input,
+        Entries: injectWithinRequest(
+          entriesOf(input, 'Entries') as (EventBridgeEntryInput & Record<string, unknown>)[],
+          {
+            maxRequestBytes: MAX_EVENTBRIDGE_PUT_EVENTS_BYTES,
+            maxEntryBytes: MAX_EVENTBRIDGE_PUT_EVENTS_BYTES,
+          },
+          eventBridgeEntryByteLength,
+          (entry, index, maxEntryBytes) => {
+            const context = contexts[index];
+            return context
+              ? injectEventBridgeEntryWithin(entry, context, options.propagator, maxEntryBytes)
+              : entry;
+          },
+        ),
+      }),
       results: (output) => {
         const entries =
           isPlainRecord(output) && Array.isArray(output.Entries) ? output.Entries : [];

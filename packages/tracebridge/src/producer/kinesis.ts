@@ -1,33 +1,16 @@
-import type { Context } from '@opentelemetry/api';
 import {
   injectKinesisRecordWithin,
-  type KinesisInjectOptions,
   type KinesisRecordInput,
   kinesisRecordByteLength,
 } from '../propagation/kinesis.js';
 import { MAX_KINESIS_PUT_RECORDS_BYTES, MAX_KINESIS_RECORD_BYTES } from '../propagation/limits.js';
-import { isPlainRecord, ownString, w3cPropagator } from '../propagation/propagator.js';
-import { contextTextMap } from '../propagation/sqs.js';
-import { entriesOf, lastSegment, type ProducerService } from './command.js';
+import { isPlainRecord, ownString } from '../propagation/propagator.js';
+import { entriesOf, injectWithinRequest, lastSegment, type ProducerService } from './command.js';
 
 const streamName = (input: Record<string, unknown>): string =>
   ownString(input, 'StreamName') ?? lastSegment(ownString(input, 'StreamARN'), /\//);
 
-function injectRecord(
-  record: Record<string, unknown>,
-  context: Context | undefined,
-  options: KinesisInjectOptions,
-  maxRecordBytes: number,
-): Record<string, unknown> {
-  const textMap = context && contextTextMap(context, options.propagator ?? w3cPropagator);
-  if (!textMap) return record;
-  return injectKinesisRecordWithin(
-    record as KinesisRecordInput & Record<string, unknown>,
-    textMap,
-    options.binaryEnvelope ?? false,
-    maxRecordBytes,
-  );
-}
+type RecordEntry = KinesisRecordInput & Record<string, unknown>;
 
 /** Kinesis sends: PutRecord and PutRecords (whose request as a whole is capped at 5 MiB). */
 export const kinesisProducer: ProducerService = {
@@ -39,7 +22,14 @@ export const kinesisProducer: ProducerService = {
       destination: streamName,
       entryCount: () => undefined,
       inject: (input, [context], options) =>
-        injectRecord(input, context, options, MAX_KINESIS_RECORD_BYTES),
+        context
+          ? injectKinesisRecordWithin(
+              input as RecordEntry,
+              context,
+              options,
+              MAX_KINESIS_RECORD_BYTES,
+            )
+          : input,
       results: (output) => [
         { messageId: ownString(output, 'SequenceNumber'), partition: ownString(output, 'ShardId') },
       ],
@@ -48,22 +38,23 @@ export const kinesisProducer: ProducerService = {
       operation: 'PutRecords',
       destination: streamName,
       entryCount: (input) => entriesOf(input, 'Records').length,
-      inject: (input, contexts, options) => {
-        const records = entriesOf(input, 'Records');
-        let requestBytes = records.reduce(
-          (sum, record) => sum + kinesisRecordByteLength(record),
-          0,
-        );
-        const Records = records.map((record, index) => {
-          const recordBytes = kinesisRecordByteLength(record);
-          const room = MAX_KINESIS_PUT_RECORDS_BYTES - requestBytes;
-          const limit = Math.min(MAX_KINESIS_RECORD_BYTES, recordBytes + Math.max(room, 0));
-          const injected = injectRecord(record, contexts[index], options, limit);
-          requestBytes += kinesisRecordByteLength(injected) - recordBytes;
-          return injected;
-        });
-        return { ...input, Records };
-      },
+      inject: (input, contexts, options) => ({
+        ...input,
+        Records: injectWithinRequest(
+          entriesOf(input, 'Records') as RecordEntry[],
+          {
+            maxRequestBytes: MAX_KINESIS_PUT_RECORDS_BYTES,
+            maxEntryBytes: MAX_KINESIS_RECORD_BYTES,
+          },
+          kinesisRecordByteLength,
+          (record, index, maxRecordBytes) => {
+            const context = contexts[index];
+            return context
+              ? injectKinesisRecordWithin(record, context, options, maxRecordBytes)
+              : record;
+          },
+        ),
+      }),
       results: (output) => {
         const records =
           isPlainRecord(output) && Array.isArray(output.Records) ? output.Records : [];

@@ -1,7 +1,12 @@
-import type { Context } from '@opentelemetry/api';
+import type { Context, TextMapPropagator } from '@opentelemetry/api';
+import type { InjectOptions } from '../propagation/inject.js';
 import { MAX_SQS_SNS_MESSAGE_BYTES } from '../propagation/limits.js';
-import { messageByteLength, type SdkMessageAttribute } from '../propagation/message-attributes.js';
-import type { InjectOptions } from '../propagation/sqs.js';
+import {
+  attributesByteLength,
+  messageByteLength,
+  type SdkMessageAttribute,
+} from '../propagation/message-attributes.js';
+import { injectWithinRequest } from './command.js';
 
 type MessageEntry = Record<string, unknown> & {
   MessageAttributes?: Record<string, SdkMessageAttribute> | undefined;
@@ -13,32 +18,39 @@ type MessageEntry = Record<string, unknown> & {
  * each entry may only grow into the room the entries before it left.
  */
 export function injectMessageBatch(
-  entries: readonly Record<string, unknown>[],
+  entries: readonly MessageEntry[],
   bodyField: 'MessageBody' | 'Message',
   contexts: readonly Context[],
   options: InjectOptions,
   inject: (
     entry: MessageEntry,
     context: Context,
-    options: InjectOptions,
-  ) => Record<string, unknown>,
-): Record<string, unknown>[] {
+    propagator: TextMapPropagator | undefined,
+    maxMessageBytes: number,
+    messageBytes: number,
+  ) => MessageEntry,
+): MessageEntry[] {
   const limit = options.maxMessageBytes ?? MAX_SQS_SNS_MESSAGE_BYTES;
-  const sizeOf = (entry: MessageEntry) => {
-    const body = entry[bodyField];
-    return messageByteLength(typeof body === 'string' ? body : undefined, entry.MessageAttributes);
-  };
-  let batchBytes = entries.reduce((sum, entry) => sum + sizeOf(entry), 0);
-  return entries.map((entry, index) => {
-    const context = contexts[index];
-    if (!context) return entry;
-    const entryBytes = sizeOf(entry);
-    const room = Math.max(limit - batchBytes, 0);
-    const injected = inject(entry, context, {
-      ...options,
-      maxMessageBytes: Math.min(limit, entryBytes + room),
-    }) as MessageEntry;
-    batchBytes += sizeOf(injected) - entryBytes;
-    return injected;
-  });
+  return injectWithinRequest(
+    entries,
+    { maxRequestBytes: limit, maxEntryBytes: limit },
+    (entry) => {
+      const body = entry[bodyField];
+      return messageByteLength(
+        typeof body === 'string' ? body : undefined,
+        entry.MessageAttributes,
+      );
+    },
+    (entry, index, maxMessageBytes, messageBytes) => {
+      const context = contexts[index];
+      return context
+        ? inject(entry, context, options.propagator, maxMessageBytes, messageBytes)
+        : entry;
+    },
+    // Injection adds attributes and leaves the body alone, so only the attributes are measured
+    // again: a body may be up to 256 KiB (1 MiB) of text.
+    (entry, injected) =>
+      attributesByteLength(injected.MessageAttributes) -
+      attributesByteLength(entry.MessageAttributes),
+  );
 }

@@ -96,6 +96,23 @@ function recordError(spans: readonly Span[], error: unknown): void {
   }
 }
 
+/** The `create` spans of a batch's entries, children of the send span. */
+function startEntrySpans(
+  tracer: Tracer,
+  destination: string,
+  sendAttributes: Attributes,
+  sendContext: Context,
+  count: number,
+): Span[] {
+  // Built once per call, not per entry: the SDK copies the attributes into each span it starts.
+  const name = `create ${destination}`;
+  const options = {
+    kind: SpanKind.PRODUCER,
+    attributes: { ...sendAttributes, 'messaging.operation.type': 'create' },
+  };
+  return Array.from({ length: count }, () => tracer.startSpan(name, options, sendContext));
+}
+
 interface TracedCall {
   readonly sendSpan: Span;
   readonly entrySpans: readonly Span[];
@@ -127,16 +144,7 @@ function startCall(
   const sendContext = trace.setSpan(parent, sendSpan);
   const entrySpans =
     entryCount !== undefined && entryCount > 1
-      ? Array.from({ length: entryCount }, () =>
-          tracer.startSpan(
-            `create ${destination}`,
-            {
-              kind: SpanKind.PRODUCER,
-              attributes: { ...attributes, 'messaging.operation.type': 'create' },
-            },
-            sendContext,
-          ),
-        )
+      ? startEntrySpans(tracer, destination, attributes, sendContext, entryCount)
       : [];
   const contexts: Context[] =
     entrySpans.length > 0

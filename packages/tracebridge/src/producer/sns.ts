@@ -1,5 +1,9 @@
 import { ownString } from '../propagation/propagator.js';
-import { injectSnsMessage, type SnsMessageInput } from '../propagation/sns.js';
+import {
+  injectSnsMessageWithin,
+  injectSnsMessage,
+  type SnsMessageInput,
+} from '../propagation/sns.js';
 import { entriesOf, lastSegment, type ProducerService, resultsById } from './command.js';
 import { injectMessageBatch } from './message-batch.js';
 
@@ -34,7 +38,7 @@ export const snsProducer: ProducerService = {
           'Message',
           contexts,
           options,
-          (entry, context, entryOptions) => injectSnsMessage(entry, context, entryOptions),
+          injectSnsMessageWithin,
         ),
       }),
       results: (output, input) =>

@@ -1,4 +1,8 @@
-import { injectSqsMessage, type SqsMessageInput } from '../propagation/sqs.js';
+import {
+  injectSqsMessageWithin,
+  injectSqsMessage,
+  type SqsMessageInput,
+} from '../propagation/sqs.js';
 import { ownString } from '../propagation/propagator.js';
 import { entriesOf, lastSegment, type ProducerService, resultsById } from './command.js';
 import { injectMessageBatch } from './message-batch.js';
@@ -32,7 +36,7 @@ export const sqsProducer: ProducerService = {
           'MessageBody',
           contexts,
           options,
-          (entry, context, entryOptions) => injectSqsMessage(entry, context, entryOptions),
+          injectSqsMessageWithin,
         ),
       }),
       results: (output, input) => resultsById(output, entriesOf(input, 'Entries'), 'MessageId'),

@@ -1,5 +1,6 @@
+import { encodeUtf8, parseJsonObject } from './json-text.js';
 import { MAX_BINARY_ENVELOPE_HEADER_BYTES } from './limits.js';
-import { isPlainRecord, type TextMap } from './propagator.js';
+import type { TextMap } from './propagator.js';
 
 /**
  * Framed envelope for binary payloads (opt-in):
@@ -17,9 +18,6 @@ const FORMAT_VERSION = 0x01;
 const HEADER_LENGTH_BYTES = 2;
 const PREAMBLE_BYTES = MAGIC.length + 1 + HEADER_LENGTH_BYTES;
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * Wraps binary data in the tracebridge envelope carrying `textMap`. Returns `undefined` when the
  * header would not fit the envelope's 16-bit length field (it never does for W3C fields).
@@ -35,7 +33,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * ```
  */
 export function wrapBinaryEnvelope(payload: Uint8Array, textMap: TextMap): Uint8Array | undefined {
-  const header = encoder.encode(JSON.stringify(textMap));
+  const header = encodeUtf8(JSON.stringify(textMap));
   if (header.length > MAX_BINARY_ENVELOPE_HEADER_BYTES) return undefined;
   const framed = new Uint8Array(PREAMBLE_BYTES + header.length + payload.length);
   framed.set(MAGIC, 0);
@@ -72,11 +70,6 @@ export function unwrapBinaryEnvelope(
   if (headerLength > MAX_BINARY_ENVELOPE_HEADER_BYTES || payloadStart > data.length) {
     return undefined;
   }
-  let carrier: unknown;
-  try {
-    carrier = JSON.parse(decoder.decode(data.subarray(PREAMBLE_BYTES, payloadStart)));
-  } catch {
-    return undefined;
-  }
-  return isPlainRecord(carrier) ? { carrier, payload: data.subarray(payloadStart) } : undefined;
+  const carrier = parseJsonObject(data.subarray(PREAMBLE_BYTES, payloadStart));
+  return carrier && { carrier, payload: data.subarray(payloadStart) };
 }

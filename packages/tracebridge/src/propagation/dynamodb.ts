@@ -1,17 +1,10 @@
 import { context as otelContext, type Context, type TextMapPropagator } from '@opentelemetry/api';
-import { ContextCarrier, extractWithPropagator, type FoundContext } from './extracted.js';
+import { ContextCarrier, contextFromTextMap } from './extracted.js';
+import { contextTextMap, type InjectOptions } from './inject.js';
 import { lazyPayload, type RecordInspection, recordContext, RecordSource } from './inspection.js';
+import { parseJsonObject } from './json-text.js';
 import { OTEL_JSON_KEY } from './names.js';
-import {
-  isPlainRecord,
-  isTextMap,
-  omitKey,
-  ownProperty,
-  ownString,
-  textMapGetter,
-  w3cPropagator,
-} from './propagator.js';
-import { contextTextMap, type InjectOptions } from './sqs.js';
+import { isPlainRecord, isTextMap, omitKey, ownProperty, ownString } from './propagator.js';
 
 /** A DynamoDB map attribute of string attributes, in DynamoDB JSON. */
 export interface DynamoDbContextAttribute {
@@ -36,34 +29,23 @@ export function dynamoDbContextAttribute(
   context: Context = otelContext.active(),
   options: InjectOptions = {},
 ): DynamoDbContextAttribute | undefined {
-  const textMap = contextTextMap(context, options.propagator ?? w3cPropagator);
+  const textMap = contextTextMap(context, options.propagator);
   if (!textMap) return undefined;
   const M: Record<string, { S: string }> = {};
   for (const [key, value] of Object.entries(textMap)) M[key] = { S: value };
   return { M };
 }
 
-function imageTextMap(attribute: unknown): unknown {
+/** The `_otel` attribute as an object: a map (`M`) of strings, or JSON text in a string (`S`). */
+function imageTextMap(attribute: unknown): Record<string, unknown> | undefined {
   const map = ownProperty(attribute, 'M');
   if (isPlainRecord(map)) {
     return Object.fromEntries(
       Object.keys(map).map((key) => [key, ownString(ownProperty(map, key), 'S')]),
     );
   }
-  try {
-    return JSON.parse(ownString(attribute, 'S') ?? 'null') as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function contextFromTextMap(
-  textMap: unknown,
-  propagator: TextMapPropagator,
-): FoundContext | undefined {
-  if (!isPlainRecord(textMap)) return undefined;
-  const extracted = extractWithPropagator(textMap, textMapGetter, propagator);
-  return extracted ? { extracted, carrier: ContextCarrier.DYNAMODB_IMAGE } : undefined;
+  const text = ownString(attribute, 'S');
+  return text === undefined ? undefined : parseJsonObject(text);
 }
 
 /**
@@ -78,7 +60,7 @@ export function inspectDynamoDbRecord(
   const change = ownProperty(record, 'dynamodb');
   const image = ownProperty(change, 'NewImage') ?? ownProperty(change, 'OldImage');
   const textMap = imageTextMap(ownProperty(image, OTEL_JSON_KEY));
-  const found = contextFromTextMap(textMap, propagator);
+  const found = textMap && contextFromTextMap(textMap, propagator, ContextCarrier.DYNAMODB_IMAGE);
   const payload = isPlainRecord(image)
     ? isTextMap(textMap)
       ? omitKey(image, OTEL_JSON_KEY)

@@ -5,21 +5,13 @@ import {
   type TextMapPropagator,
 } from '@opentelemetry/api';
 import { warnOnce } from './diag.js';
+import { contextTextMap, type InjectOptions } from './inject.js';
 import { lazyPayload, type RecordInspection, recordContext, RecordSource } from './inspection.js';
 import { contextFromJsonObject } from './json-context.js';
-import { findTopLevelValue, insertContextMember, utf8ByteLength } from './json-text.js';
+import { insertContextMember, utf8ByteLength } from './json-text.js';
 import { EVENTBRIDGE_TIME_FIELD_BYTES, MAX_EVENTBRIDGE_PUT_EVENTS_BYTES } from './limits.js';
 import { OTEL_JSON_KEY } from './names.js';
-import {
-  copyWith,
-  isPlainRecord,
-  isTextMap,
-  omitKey,
-  ownProperty,
-  type TextMap,
-  w3cPropagator,
-} from './propagator.js';
-import { contextTextMap, type InjectOptions } from './sqs.js';
+import { copyWith, isPlainRecord, isTextMap, omitKey, ownProperty } from './propagator.js';
 import { formatXRayHeader } from './xray.js';
 
 /** The fields of a PutEvents entry that carry a context or count toward its size. */
@@ -46,23 +38,27 @@ export function eventBridgeEntryByteLength(entry: EventBridgeEntryInput): number
   return bytes;
 }
 
-/** Injects a text map into an entry within a byte budget for the entry; see {@link injectEventBridgeEntry}. */
+/**
+ * {@link injectEventBridgeEntry} within `maxEntryBytes`: the producer gives each entry of a
+ * PutEvents call the room the entries before it left in the request.
+ */
 export function injectEventBridgeEntryWithin<Entry extends EventBridgeEntryInput>(
   entry: Entry,
-  textMap: TextMap,
-  traceHeader: string,
+  context: Context,
+  propagator: TextMapPropagator | undefined,
   maxEntryBytes: number,
 ): Entry {
-  const TraceHeader = entry.TraceHeader ?? traceHeader;
+  const textMap = contextTextMap(context, propagator);
+  const spanContext = trace.getSpanContext(context);
+  if (!textMap || !spanContext) return entry;
+  const TraceHeader = entry.TraceHeader ?? formatXRayHeader(spanContext);
+  // EventBridge and Lambda parse the detail, and a JSON parser keeps the last of two equal keys:
+  // the user's own `_otel` would replace ours, and removing ours would then remove theirs.
   const detail =
     entry.Detail === undefined
       ? undefined
-      : insertContextMember(entry.Detail, JSON.stringify(textMap));
-  // EventBridge and Lambda parse the detail, and a JSON parser keeps the last of two equal keys:
-  // the user's own `_otel` would replace ours, and removing ours would then remove theirs.
-  if (detail === undefined || findTopLevelValue(entry.Detail ?? '', OTEL_JSON_KEY)) {
-    return copyWith(entry, { TraceHeader });
-  }
+      : insertContextMember(entry.Detail, JSON.stringify(textMap), true);
+  if (detail === undefined) return copyWith(entry, { TraceHeader });
   const injected = copyWith(entry, { Detail: detail, TraceHeader });
   if (eventBridgeEntryByteLength(injected) <= maxEntryBytes) return injected;
   warnOnce(
@@ -94,13 +90,10 @@ export function injectEventBridgeEntry<Entry extends EventBridgeEntryInput>(
   context: Context = otelContext.active(),
   options: InjectOptions = {},
 ): Entry {
-  const textMap = contextTextMap(context, options.propagator ?? w3cPropagator);
-  const spanContext = trace.getSpanContext(context);
-  if (!textMap || !spanContext) return entry;
   return injectEventBridgeEntryWithin(
     entry,
-    textMap,
-    formatXRayHeader(spanContext),
+    context,
+    options.propagator,
     MAX_EVENTBRIDGE_PUT_EVENTS_BYTES,
   );
 }

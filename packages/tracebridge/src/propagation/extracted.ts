@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/api';
 import { warnOnce } from './diag.js';
 import { TRACEPARENT } from './names.js';
+import { textMapGetter } from './propagator.js';
 
 /** The format a context was read in. */
 export const ContextFormat = {
@@ -96,4 +97,17 @@ export type ContextCarrier = (typeof ContextCarrier)[keyof typeof ContextCarrier
 export interface FoundContext {
   readonly extracted: ExtractedContext;
   readonly carrier: ContextCarrier;
+}
+
+/**
+ * Runs the propagator over a text map (an `_otel` member, a binary envelope header, a DynamoDB
+ * image's `_otel`, a CloudEvent) and says where the context was found.
+ */
+export function contextFromTextMap(
+  textMap: Readonly<Record<string, unknown>>,
+  propagator: TextMapPropagator,
+  carrier: ContextCarrier,
+): FoundContext | undefined {
+  const extracted = extractWithPropagator(textMap, textMapGetter, propagator);
+  return extracted ? { extracted, carrier } : undefined;
 }

@@ -1,5 +1,6 @@
 import { type Context, ROOT_CONTEXT, type SpanContext } from '@opentelemetry/api';
 import { ContextCarrier, type ContextFormat, type FoundContext } from './extracted.js';
+import { encodeUtf8 } from './json-text.js';
 
 /** The kind of Lambda event record, by its event source. */
 export const RecordSource = {
@@ -49,8 +50,8 @@ export interface RecordInspection {
   readonly payload: RecordPayload;
 }
 
+/** Lenient, unlike json-text's decoder: a payload's text turns invalid UTF-8 into U+FFFD. */
 const lenientDecoder = new TextDecoder('utf-8');
-const encoder = new TextEncoder();
 
 /** A payload that converts between text and bytes only when asked, and once. */
 export function lazyPayload(initial: { text: string } | { bytes: Uint8Array }): RecordPayload {
@@ -58,7 +59,7 @@ export function lazyPayload(initial: { text: string } | { bytes: Uint8Array }): 
   let bytes = 'bytes' in initial ? initial.bytes : undefined;
   return {
     get bytes() {
-      bytes ??= encoder.encode(text ?? '');
+      bytes ??= encodeUtf8(text ?? '');
       return bytes;
     },
     get text() {

@@ -4,6 +4,7 @@ import {
   ContextCarrier,
   ContextFormat,
   contextFromSpanContext,
+  contextFromTextMap,
   type ExtractedContext,
   extractWithPropagator,
   type FoundContext,
@@ -31,14 +32,7 @@ export function contextFromDatadog(
   value: unknown,
   propagator: TextMapPropagator,
 ): ExtractedContext | undefined {
-  let headers = value;
-  if (typeof value === 'string') {
-    try {
-      headers = JSON.parse(value) as unknown;
-    } catch {
-      return undefined;
-    }
-  }
+  const headers = typeof value === 'string' ? parseJsonObject(value) : value;
   if (!isPlainRecord(headers)) return undefined;
   return (
     extractWithPropagator(headers, textMapGetter, propagator) ??
@@ -55,17 +49,15 @@ export function contextFromJsonObject(
   propagator: TextMapPropagator,
 ): FoundContext | undefined {
   const otel = ownProperty(object, OTEL_JSON_KEY);
-  if (isPlainRecord(otel)) {
-    const extracted = extractWithPropagator(otel, textMapGetter, propagator);
-    if (extracted) return { extracted, carrier: ContextCarrier.JSON_PAYLOAD };
-  }
+  const fromOtel = isPlainRecord(otel)
+    ? contextFromTextMap(otel, propagator, ContextCarrier.JSON_PAYLOAD)
+    : undefined;
+  if (fromOtel) return fromOtel;
   const datadog = contextFromDatadog(ownProperty(object, DATADOG_KEY), propagator);
   if (datadog) return { extracted: datadog, carrier: ContextCarrier.DATADOG };
-  if (typeof ownProperty(object, CLOUDEVENTS_SPEC_VERSION) === 'string') {
-    const extracted = extractWithPropagator(object, textMapGetter, propagator);
-    if (extracted) return { extracted, carrier: ContextCarrier.CLOUDEVENTS };
-  }
-  return undefined;
+  return typeof ownProperty(object, CLOUDEVENTS_SPEC_VERSION) === 'string'
+    ? contextFromTextMap(object, propagator, ContextCarrier.CLOUDEVENTS)
+    : undefined;
 }
 
 function mayCarryContext(source: JsonSource): boolean {
@@ -97,9 +89,9 @@ export function readJsonPayload<Source extends JsonSource>(
     ? (removeRange(source, leading.removeStart, leading.removeEnd) as Source)
     : source;
   if (!searchForContext) return { payload, found: undefined };
-  const extracted = leading && extractWithPropagator(leading.carrier, textMapGetter, propagator);
-  if (extracted) return { payload, found: { extracted, carrier: ContextCarrier.JSON_PAYLOAD } };
-  return { payload, found: searchJsonPayload(payload, propagator) };
+  const found =
+    leading && contextFromTextMap(leading.carrier, propagator, ContextCarrier.JSON_PAYLOAD);
+  return { payload, found: found ?? searchJsonPayload(payload, propagator) };
 }
 
 function searchJsonPayload(

@@ -110,19 +110,35 @@ function openingBrace(source: JsonSource): number | undefined {
 
 /**
  * Inserts `"_otel":<memberJson>` right after the opening brace of a JSON object text, leaving
- * every other byte where it was. Returns `undefined` when the text is not a JSON object, or when
- * the member is larger than a consumer reads back ({@link MAX_CONTEXT_MEMBER_BYTES}), which callers
- * treat as "do not inject".
+ * every other byte where it was. Returns `undefined` when the text is not a JSON object, when
+ * the member is larger than a consumer reads back ({@link MAX_CONTEXT_MEMBER_BYTES}), or, with
+ * `unlessPresent`, when the object has a top-level `_otel` of its own; callers treat that as "do
+ * not inject".
  */
-export function insertContextMember(source: string, memberJson: string): string | undefined;
-export function insertContextMember(source: Uint8Array, memberJson: string): Uint8Array | undefined;
-export function insertContextMember(source: JsonSource, memberJson: string): JsonSource | undefined;
+export function insertContextMember(
+  source: string,
+  memberJson: string,
+  unlessPresent?: boolean,
+): string | undefined;
+export function insertContextMember(
+  source: Uint8Array,
+  memberJson: string,
+  unlessPresent?: boolean,
+): Uint8Array | undefined;
 export function insertContextMember(
   source: JsonSource,
   memberJson: string,
+  unlessPresent?: boolean,
+): JsonSource | undefined;
+export function insertContextMember(
+  source: JsonSource,
+  memberJson: string,
+  unlessPresent = false,
 ): JsonSource | undefined {
   const open = openingBrace(source);
-  if (open === undefined || parseJsonObject(source) === undefined) return undefined;
+  // Parsed to check the text is one JSON object; the same parse answers `unlessPresent`.
+  const object = open === undefined ? undefined : parseJsonObject(source);
+  if (open === undefined || object === undefined) return undefined;
   if (utf8ByteLength(memberJson) > MAX_CONTEXT_MEMBER_BYTES) {
     // findLeadingContextMember would not find it: it would stay in the consumer's payload.
     warnOnce(
@@ -131,6 +147,7 @@ export function insertContextMember(
     );
     return undefined;
   }
+  if (unlessPresent && Object.hasOwn(object, OTEL_JSON_KEY)) return undefined;
   const isEmptyObject = codeAt(source, skipWhitespace(source, open + 1)) === CLOSE_BRACE;
   const member = `${CONTEXT_MEMBER_PREFIX}${memberJson}${isEmptyObject ? '' : ','}`;
   if (typeof source === 'string') {

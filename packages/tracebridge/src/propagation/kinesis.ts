@@ -1,20 +1,13 @@
 import { context as otelContext, type Context, type TextMapPropagator } from '@opentelemetry/api';
 import { unwrapBinaryEnvelope, wrapBinaryEnvelope } from './binary-envelope.js';
 import { warnOnce } from './diag.js';
-import { ContextCarrier, extractWithPropagator } from './extracted.js';
+import { ContextCarrier, contextFromTextMap } from './extracted.js';
+import { contextTextMap, type InjectOptions } from './inject.js';
 import { lazyPayload, type RecordInspection, recordContext, RecordSource } from './inspection.js';
 import { readJsonPayload } from './json-context.js';
 import { encodeUtf8, insertContextMember, utf8ByteLength } from './json-text.js';
 import { MAX_KINESIS_RECORD_BYTES } from './limits.js';
-import {
-  copyWith,
-  ownProperty,
-  ownString,
-  type TextMap,
-  textMapGetter,
-  w3cPropagator,
-} from './propagator.js';
-import { contextTextMap, type InjectOptions } from './sqs.js';
+import { copyWith, ownProperty, ownString, type TextMap } from './propagator.js';
 
 /** The fields of a PutRecord input or a PutRecords entry that carry a context. */
 export interface KinesisRecordInput {
@@ -37,7 +30,7 @@ export interface KinesisInjectOptions extends InjectOptions {
  * Injects a context into Kinesis data within a size budget: returns the new data, or
  * `undefined` when the data is left as it is (not a JSON object and no envelope, or no room).
  */
-export function injectKinesisData(
+function injectKinesisData(
   data: Uint8Array,
   textMap: TextMap,
   binaryEnvelope: boolean,
@@ -76,14 +69,7 @@ export function injectKinesisRecord<Record extends KinesisRecordInput>(
   context: Context = otelContext.active(),
   options: KinesisInjectOptions = {},
 ): Record {
-  const textMap = contextTextMap(context, options.propagator ?? w3cPropagator);
-  if (!textMap) return record;
-  return injectKinesisRecordWithin(
-    record,
-    textMap,
-    options.binaryEnvelope ?? false,
-    MAX_KINESIS_RECORD_BYTES,
-  );
+  return injectKinesisRecordWithin(record, context, options, MAX_KINESIS_RECORD_BYTES);
 }
 
 /** Size of a Kinesis record as the service counts it: data plus partition key. */
@@ -95,17 +81,21 @@ export function kinesisRecordByteLength(record: KinesisRecordInput): number {
   );
 }
 
-/** {@link injectKinesisRecord} with a text map and a limit on the whole record's size. */
+/**
+ * {@link injectKinesisRecord} within `maxRecordBytes` for the whole record: the producer gives each
+ * record of a PutRecords call the room the records before it left in the request.
+ */
 export function injectKinesisRecordWithin<Record extends KinesisRecordInput>(
   record: Record,
-  textMap: TextMap,
-  binaryEnvelope: boolean,
+  context: Context,
+  options: KinesisInjectOptions,
   maxRecordBytes: number,
 ): Record {
-  if (record.Data === undefined) return record;
+  const textMap = contextTextMap(context, options.propagator);
+  if (!textMap || record.Data === undefined) return record;
   const data = typeof record.Data === 'string' ? encodeUtf8(record.Data) : record.Data;
   const maxDataBytes = maxRecordBytes - utf8ByteLength(record.PartitionKey ?? '');
-  const injected = injectKinesisData(data, textMap, binaryEnvelope, maxDataBytes);
+  const injected = injectKinesisData(data, textMap, options.binaryEnvelope ?? false, maxDataBytes);
   return injected ? copyWith(record, { Data: injected }) : record;
 }
 
@@ -121,8 +111,7 @@ export function inspectKinesisRecord(
   const data = Buffer.from(base64, 'base64');
   const envelope = unwrapBinaryEnvelope(data);
   if (envelope) {
-    const extracted = extractWithPropagator(envelope.carrier, textMapGetter, propagator);
-    const found = extracted ? { extracted, carrier: ContextCarrier.BINARY_ENVELOPE } : undefined;
+    const found = contextFromTextMap(envelope.carrier, propagator, ContextCarrier.BINARY_ENVELOPE);
     return {
       context: recordContext(found, RecordSource.KINESIS),
       payload: lazyPayload({ bytes: envelope.payload }),

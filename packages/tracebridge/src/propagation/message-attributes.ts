@@ -1,7 +1,10 @@
-import type { TextMapGetter } from '@opentelemetry/api';
+import type { TextMapGetter, TextMapPropagator } from '@opentelemetry/api';
 import { warnOnce } from './diag.js';
+import { ContextCarrier, extractWithPropagator, type FoundContext } from './extracted.js';
+import { contextFromDatadog } from './json-context.js';
 import { utf8ByteLength } from './json-text.js';
 import { MAX_MESSAGE_ATTRIBUTES } from './limits.js';
+import { DATADOG_KEY } from './names.js';
 import { isPlainRecord, ownProperty, ownString, type TextMap } from './propagator.js';
 
 /** A message attribute as the AWS SDK sends it (SQS SendMessage, SNS Publish). */
@@ -80,16 +83,23 @@ export function attributeByteLength(
   return bytes;
 }
 
+/** Bytes all of a message's attributes count toward the SQS/SNS message size. */
+export function attributesByteLength(
+  attributes: Readonly<Record<string, SdkMessageAttribute | undefined>> | undefined,
+): number {
+  let bytes = 0;
+  for (const [name, attribute] of Object.entries(attributes ?? {})) {
+    bytes += attributeByteLength(name, attribute);
+  }
+  return bytes;
+}
+
 /** Size of an SQS or SNS message as the service counts it: body plus every attribute. */
 export function messageByteLength(
   body: string | undefined,
   attributes: Readonly<Record<string, SdkMessageAttribute | undefined>> | undefined,
 ): number {
-  let bytes = utf8ByteLength(body ?? '');
-  for (const [name, attribute] of Object.entries(attributes ?? {})) {
-    bytes += attributeByteLength(name, attribute);
-  }
-  return bytes;
+  return utf8ByteLength(body ?? '') + attributesByteLength(attributes);
 }
 
 /** Limits an injection must respect, and how to describe the fallback when it cannot. */
@@ -148,4 +158,19 @@ export function addContextAttributes<Attributes extends Record<string, SdkMessag
     );
   }
   return (added as Attributes | undefined) ?? attributes;
+}
+
+/** Context from message attributes of any AWS shape (SQS, SNS): W3C fields, then Datadog's. */
+export function contextFromAttributes(
+  attributes: unknown,
+  propagator: TextMapPropagator,
+  carrier: ContextCarrier,
+): FoundContext | undefined {
+  const extracted = extractWithPropagator(attributes, messageAttributesGetter, propagator);
+  if (extracted) return { extracted, carrier };
+  const datadog = contextFromDatadog(
+    attributeString(attributes, DATADOG_KEY) ?? attributeBinaryText(attributes, DATADOG_KEY),
+    propagator,
+  );
+  return datadog ? { extracted: datadog, carrier: ContextCarrier.DATADOG } : undefined;
 }

@@ -1,15 +1,16 @@
 import { context as otelContext, type Context, type TextMapPropagator } from '@opentelemetry/api';
 import { ContextCarrier } from './extracted.js';
+import { contextTextMap, type InjectOptions } from './inject.js';
 import { lazyPayload, type RecordInspection, recordContext, RecordSource } from './inspection.js';
 import { readJsonPayload } from './json-context.js';
 import { MAX_SQS_SNS_MESSAGE_BYTES } from './limits.js';
 import {
   addContextAttributes,
+  contextFromAttributes,
   messageByteLength,
   type SdkMessageAttribute,
 } from './message-attributes.js';
-import { copyWith, ownProperty, ownString, w3cPropagator } from './propagator.js';
-import { contextFromAttributes, contextTextMap, type InjectOptions } from './sqs.js';
+import { copyWith, ownProperty, ownString } from './propagator.js';
 
 /** The fields of a Publish input or a PublishBatch entry that carry a context. */
 export interface SnsMessageInput {
@@ -37,11 +38,30 @@ export function injectSnsMessage<Message extends SnsMessageInput>(
   context: Context = otelContext.active(),
   options: InjectOptions = {},
 ): Message & Pick<SnsMessageInput, 'MessageAttributes'> {
-  const textMap = contextTextMap(context, options.propagator ?? w3cPropagator);
+  return injectSnsMessageWithin(
+    message,
+    context,
+    options.propagator,
+    options.maxMessageBytes ?? MAX_SQS_SNS_MESSAGE_BYTES,
+  );
+}
+
+/**
+ * {@link injectSnsMessage} within `maxMessageBytes`, for a caller that may have measured the
+ * message already (`messageBytes`), as the producer does for every entry of a batch.
+ */
+export function injectSnsMessageWithin<Message extends SnsMessageInput>(
+  message: Message,
+  context: Context,
+  propagator: TextMapPropagator | undefined,
+  maxMessageBytes: number,
+  messageBytes?: number,
+): Message & Pick<SnsMessageInput, 'MessageAttributes'> {
+  const textMap = contextTextMap(context, propagator);
   if (!textMap) return message;
   const MessageAttributes = addContextAttributes(message.MessageAttributes, textMap, {
-    messageBytes: messageByteLength(message.Message, message.MessageAttributes),
-    maxMessageBytes: options.maxMessageBytes ?? MAX_SQS_SNS_MESSAGE_BYTES,
+    messageBytes: messageBytes ?? messageByteLength(message.Message, message.MessageAttributes),
+    maxMessageBytes,
     service: 'SNS',
     fallback:
       'the X-Amzn-Trace-Id request header (SNS forwards it when the topic has active tracing)',

@@ -1,18 +1,16 @@
 import {
   context as otelContext,
   type Context,
-  isSpanContextValid,
   trace,
   type TextMapPropagator,
 } from '@opentelemetry/api';
-import { warnOnce } from './diag.js';
 import {
   ContextCarrier,
   ContextFormat,
   contextFromSpanContext,
-  extractWithPropagator,
   type FoundContext,
 } from './extracted.js';
+import { contextTextMap, type InjectOptions } from './inject.js';
 import {
   lazyPayload,
   type RecordInspection,
@@ -20,26 +18,17 @@ import {
   RecordSource,
   WrappedEvent,
 } from './inspection.js';
-import { contextFromDatadog, readJsonPayload } from './json-context.js';
+import { readJsonPayload } from './json-context.js';
 import { findTopLevelValue, parseJsonObject } from './json-text.js';
 import { MAX_SQS_SNS_MESSAGE_BYTES } from './limits.js';
 import {
   addContextAttributes,
-  attributeBinaryText,
-  attributeString,
-  messageAttributesGetter,
+  contextFromAttributes,
   messageByteLength,
   type SdkMessageAttribute,
 } from './message-attributes.js';
-import { AWS_TRACE_HEADER, DATADOG_KEY } from './names.js';
-import {
-  copyWith,
-  ownProperty,
-  ownString,
-  type TextMap,
-  textMapSetter,
-  w3cPropagator,
-} from './propagator.js';
+import { AWS_TRACE_HEADER } from './names.js';
+import { copyWith, ownProperty, ownString } from './propagator.js';
 import { formatXRayHeader, parseXRayHeader } from './xray.js';
 
 /** An SQS system attribute as the SDK sends it (only `AWSTraceHeader` exists). */
@@ -56,45 +45,9 @@ export interface SqsMessageInput {
   MessageSystemAttributes?: Record<string, SdkMessageSystemAttribute> | undefined;
 }
 
-/** Options of the low-level inject functions. */
-export interface InjectOptions {
-  /** Propagator that writes the text map; W3C Trace Context and Baggage by default. */
-  readonly propagator?: TextMapPropagator;
-  /**
-   * SQS and SNS: the largest message the destination accepts, body plus attributes.
-   * {@link MAX_SQS_SNS_MESSAGE_BYTES} (256 KiB) by default; 1,048,576 for a queue whose
-   * `MaximumMessageSize` was raised to 1 MiB.
-   */
-  readonly maxMessageBytes?: number;
-}
-
 /** The fields injection adds to an SQS message, typed even when the input lacked them. */
 export type InjectedSqsMessage<Message> = Message &
   Pick<SqsMessageInput, 'MessageAttributes' | 'MessageSystemAttributes'>;
-
-/**
- * The text map of a context, or `undefined` when there is nothing to carry: no valid span, or a
- * propagator that wrote nothing (`OTEL_PROPAGATORS=none`, suppressed tracing) or threw. Callers
- * then leave the message as it is, rather than adding an empty `_otel` or failing the send.
- */
-export function contextTextMap(
-  context: Context,
-  propagator: TextMapPropagator,
-): TextMap | undefined {
-  const spanContext = trace.getSpanContext(context);
-  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
-  const textMap: TextMap = {};
-  try {
-    propagator.inject(context, textMap, textMapSetter);
-  } catch (error) {
-    warnOnce(
-      'propagator-threw-injecting',
-      `the propagator threw while injecting; the message is sent without a trace context (${String(error)})`,
-    );
-    return undefined;
-  }
-  return Object.keys(textMap).length > 0 ? textMap : undefined;
-}
 
 /**
  * Returns a copy of an SQS message (SendMessage input or SendMessageBatch entry) that carries
@@ -116,12 +69,32 @@ export function injectSqsMessage<Message extends SqsMessageInput>(
   context: Context = otelContext.active(),
   options: InjectOptions = {},
 ): InjectedSqsMessage<Message> {
-  const textMap = contextTextMap(context, options.propagator ?? w3cPropagator);
+  return injectSqsMessageWithin(
+    message,
+    context,
+    options.propagator,
+    options.maxMessageBytes ?? MAX_SQS_SNS_MESSAGE_BYTES,
+  );
+}
+
+/**
+ * {@link injectSqsMessage} within `maxMessageBytes`, for a caller that may have measured the
+ * message already (`messageBytes`): the producer measures every entry of a batch once, to share
+ * the batch's limit between them, and the size is not measured again here.
+ */
+export function injectSqsMessageWithin<Message extends SqsMessageInput>(
+  message: Message,
+  context: Context,
+  propagator: TextMapPropagator | undefined,
+  maxMessageBytes: number,
+  messageBytes?: number,
+): InjectedSqsMessage<Message> {
+  const textMap = contextTextMap(context, propagator);
   const spanContext = trace.getSpanContext(context);
   if (!textMap || !spanContext) return message;
   const MessageAttributes = addContextAttributes(message.MessageAttributes, textMap, {
-    messageBytes: messageByteLength(message.MessageBody, message.MessageAttributes),
-    maxMessageBytes: options.maxMessageBytes ?? MAX_SQS_SNS_MESSAGE_BYTES,
+    messageBytes: messageBytes ?? messageByteLength(message.MessageBody, message.MessageAttributes),
+    maxMessageBytes,
     service: 'SQS',
     fallback: 'the AWSTraceHeader system attribute',
   });
@@ -134,21 +107,6 @@ export function injectSqsMessage<Message extends SqsMessageInput>(
           [AWS_TRACE_HEADER]: { DataType: 'String', StringValue: formatXRayHeader(spanContext) },
         };
   return copyWith(message, { MessageAttributes, MessageSystemAttributes });
-}
-
-/** Context from message attributes of any AWS shape: W3C fields, then Datadog's. */
-export function contextFromAttributes(
-  attributes: unknown,
-  propagator: TextMapPropagator,
-  carrier: ContextCarrier,
-): FoundContext | undefined {
-  const extracted = extractWithPropagator(attributes, messageAttributesGetter, propagator);
-  if (extracted) return { extracted, carrier };
-  const datadog = contextFromDatadog(
-    attributeString(attributes, DATADOG_KEY) ?? attributeBinaryText(attributes, DATADOG_KEY),
-    propagator,
-  );
-  return datadog ? { extracted: datadog, carrier: ContextCarrier.DATADOG } : undefined;
 }
 
 /** Envelope keys that tell an SNS notification or an EventBridge event apart from any body. */

@@ -72,7 +72,7 @@ function decodeComponent(text: string): string | undefined {
 }
 
 /** Parses a W3C `baggage` header, skipping members that are malformed, within the W3C limits. */
-export function parseBaggage(header: string): Baggage | undefined {
+function parseBaggage(header: string): Baggage | undefined {
   if (header.length > MAX_BAGGAGE_LENGTH) return undefined;
   const entries: Record<string, BaggageEntry> = {};
   let count = 0;

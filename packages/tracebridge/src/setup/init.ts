@@ -128,7 +128,7 @@ function setUp(options: TracingOptions, env: Env): Registration {
     ...(config.xrayIds ? { idGenerator: new XRayIdGenerator() } : {}),
     // A copy per processor: the SDK writes the OTEL_BSP_* fallbacks into the object it gets.
     spanProcessors: [
-      settleWithinOneBatchDelay(settle, scheduleDelayMs(config.batch, env)),
+      settleWithinOneBatchDelay(settle, config.batchDelayMs),
       ...exporters.map((exporter) => new BatchSpanProcessor(exporter, { ...config.batch })),
     ],
   });
@@ -164,9 +164,6 @@ function setUp(options: TracingOptions, env: Env): Registration {
   };
 }
 
-/** The BatchSpanProcessor's own default delay between timer exports (OpenTelemetry SDK spec). */
-const DEFAULT_SCHEDULE_DELAY_MS = 5_000;
-
 /**
  * Settles the ARN attributes, empty, one batch delay after the first span ends unless an
  * invocation context was recorded by then. An application that uses no tracebridge wrapper
@@ -192,11 +189,6 @@ function settleWithinOneBatchDelay(
       return Promise.resolve();
     },
   };
-}
-
-function scheduleDelayMs(batch: { scheduledDelayMillis?: number } | undefined, env: Env): number {
-  const fromEnv = Number(readEnv(env, 'OTEL_BSP_SCHEDULE_DELAY'));
-  return batch?.scheduledDelayMillis ?? (fromEnv > 0 ? fromEnv : DEFAULT_SCHEDULE_DELAY_MS);
 }
 
 /**

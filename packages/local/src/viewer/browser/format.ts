@@ -1,22 +1,9 @@
 /// <reference lib="dom" />
-// Formatting shared by the viewer's views: durations as the terminal prints them, one stable
-// colour per service, short trace ids, and the name of a messaging hop.
+// Formatting shared by the viewer's views: durations, one stable colour per service, short
+// trace ids, and the label of a messaging hop (the hop itself comes with the trace detail).
 
+import type { MessageHop } from '../../collector/messaging.js';
 import { h } from './dom.js';
-
-/** Messaging systems by `messaging.system`, as the terminal renderer names them. */
-const HOP_NAMES: Readonly<Record<string, string>> = {
-  aws_sqs: 'queue',
-  'aws.sns': 'topic',
-  'aws.kinesis': 'stream',
-  'aws.eventbridge': 'bus',
-  'aws.dynamodb': 'table stream',
-};
-
-/** The attributes tracebridge's consumer spans carry for the hop they crossed. */
-export const WAIT_ATTRIBUTE = 'tracebridge.message.wait_ms';
-export const DESTINATION_ATTRIBUTE = 'messaging.destination.name';
-export const SYSTEM_ATTRIBUTE = 'messaging.system';
 
 /**
  * A duration for people: microseconds under a millisecond, seconds from one second.
@@ -54,13 +41,15 @@ export function serviceColour(service: string): string {
 }
 
 /**
- * What a person calls a messaging system: `aws_sqs` is a queue.
+ * The line a hop gets in the waterfall and the span panel: the terminal's wording, the
+ * viewer's durations.
  *
  * @example
- * hopName('aws.kinesis'); // "stream"
+ * hopLabel(span.hop); // "⇢ via queue OrdersQueue, waited 1.08 s"
  */
-export function hopName(system: string): string {
-  return HOP_NAMES[system] ?? system;
+export function hopLabel(hop: MessageHop): string {
+  const wait = hop.waitedMs === null ? '' : `, waited ${formatDuration(hop.waitedMs)}`;
+  return `⇢ via ${hop.via}${wait}`;
 }
 
 /**

@@ -3,19 +3,14 @@
 // links in both directions (each one click from the span it names, in whatever trace), its
 // attributes, resource and events.
 
-import type { JsonValue } from '../../collector/span-model.js';
+import { attributeText, type JsonValue } from '../../collector/span-model.js';
 import type { TraceSpan } from '../../collector/trace-view.js';
 import { h } from './dom.js';
-import { formatDuration, serviceChip, shortTraceId } from './format.js';
-import { hopOf } from './hop.js';
+import { formatDuration, hopLabel, serviceChip, shortTraceId } from './format.js';
 
 /** The viewer's address of a span, in its trace's page. */
 export function spanHref(traceId: string, spanId: string): string {
   return `#/trace/${traceId}/span/${spanId}`;
-}
-
-function valueText(value: JsonValue): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function attributeTable(attributes: Readonly<Record<string, JsonValue>>): HTMLElement {
@@ -28,7 +23,7 @@ function attributeTable(attributes: Readonly<Record<string, JsonValue>>): HTMLEl
       'tbody',
       {},
       ...entries.map(([key, value]) =>
-        h('tr', {}, h('th', {}, key), h('td', { class: 'value' }, valueText(value))),
+        h('tr', {}, h('th', {}, key), h('td', { class: 'value' }, attributeText(value))),
       ),
     ),
   );
@@ -50,19 +45,13 @@ function linkList(items: readonly { href: string; text: string; note: string }[]
 }
 
 /**
- * Builds the detail panel of `span` (whose parent, if held, gives the hop it crossed), with
- * `traceStartMs` for offsets.
+ * Builds the detail panel of `span`, with `traceStartMs` for offsets.
  *
  * @example
- * panel.replaceChildren(renderSpanDetail(span, parent, detail.summary.startMs));
+ * panel.replaceChildren(renderSpanDetail(span, detail.summary.startMs));
  */
-export function renderSpanDetail(
-  span: TraceSpan,
-  parent: TraceSpan | undefined,
-  traceStartMs: number,
-): HTMLElement {
+export function renderSpanDetail(span: TraceSpan, traceStartMs: number): HTMLElement {
   const failed = span.status.code === 'error';
-  const hop = hopOf(span, parent);
   const linksTo = span.links.map((link) => ({
     href: spanHref(link.traceId, link.spanId),
     text: link.target ? `${link.target.name} (${link.target.service})` : `span ${link.spanId}`,
@@ -90,7 +79,7 @@ export function renderSpanDetail(
       { class: failed ? 'status error' : 'status' },
       `status ${span.status.code}${span.status.message === '' ? '' : `: ${span.status.message}`}`,
     ),
-    hop ? h('p', { class: 'hop' }, hop.label) : null,
+    span.hop === null ? null : h('p', { class: 'hop' }, hopLabel(span.hop)),
     section('Links to', linkList(linksTo)),
     section('Linked from', linkList(linkedFrom)),
     section('Attributes', attributeTable(span.attributes)),

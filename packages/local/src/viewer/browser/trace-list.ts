@@ -3,17 +3,16 @@
 // the demo runs, with one filter box over service, span name and trace id, and one over span
 // attributes (`order.id=order-0002`, or a value alone).
 
+import { MAX_FILTER_CHARS } from '../../collector/api.js';
 import type { TraceSummary } from '../../collector/trace-view.js';
 import { ApiCallError, listTraces } from './api.js';
 import { h } from './dom.js';
 import { formatDuration, serviceChip } from './format.js';
 
 // Live enough to watch a demo run, rare enough to cost nothing.
-export const REFRESH_MS = 2_000;
+const REFRESH_MS = 2_000;
 // Traces fetched per refresh: a screenful many times over.
 const LIST_LIMIT = 200;
-// The API refuses longer filters (MAX_FILTER_CHARS).
-const MAX_FILTER_CHARS = 256;
 
 /**
  * Shows the trace list in `root` until `signal` aborts.
@@ -70,7 +69,7 @@ export function renderTraceList(root: HTMLElement, signal: AbortSignal): void {
     clearTimeout(timer);
     const current = ++generation;
     const text = filter.value.trim();
-    const attribute = attributeText(attributeFilter.value);
+    const attribute = attributeQuery(attributeFilter.value);
     const base = { limit: LIST_LIMIT, ...(attribute === '' ? {} : { attribute }) };
     try {
       const [all, byName] = await Promise.all([
@@ -102,7 +101,7 @@ export function renderTraceList(root: HTMLElement, signal: AbortSignal): void {
 }
 
 /** The attribute box's text for the API: trimmed, and `key = value` read as `key=value`. */
-function attributeText(value: string): string {
+function attributeQuery(value: string): string {
   return value.trim().replace(/\s*=\s*/, '=');
 }
 

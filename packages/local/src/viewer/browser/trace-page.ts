@@ -6,8 +6,7 @@
 import type { TraceDetail, TraceSpan } from '../../collector/trace-view.js';
 import { ApiCallError, getTrace } from './api.js';
 import { h } from './dom.js';
-import { formatDuration, serviceChip, serviceColour } from './format.js';
-import { hopOf } from './hop.js';
+import { formatDuration, hopLabel, serviceChip, serviceColour } from './format.js';
 import { renderSpanDetail, spanHref } from './span-detail.js';
 
 // Ticks on the time axis: every quarter of the trace.
@@ -48,13 +47,11 @@ export async function renderTracePage(
   }
   if (signal.aborted) return;
   const { summary } = detail;
-  const byId = new Map(detail.spans.map((span) => [span.spanId, span]));
-  const selected = spanId === undefined ? undefined : byId.get(spanId);
-  const parentOf = (span: TraceSpan): TraceSpan | undefined =>
-    span.parentSpanId === null ? undefined : byId.get(span.parentSpanId);
+  const selected =
+    spanId === undefined ? undefined : detail.spans.find((span) => span.spanId === spanId);
 
   const panel = selected
-    ? renderSpanDetail(selected, parentOf(selected), summary.startMs)
+    ? renderSpanDetail(selected, summary.startMs)
     : h(
         'div',
         { class: 'span-detail', id: 'span-detail' },
@@ -85,9 +82,7 @@ export async function renderTracePage(
         'div',
         { class: 'waterfall', id: 'waterfall' },
         axis(summary.durationMs),
-        ...detail.spans.map((span) =>
-          spanRow(span, parentOf(span), span.spanId === selected?.spanId, scale),
-        ),
+        ...detail.spans.map((span) => spanRow(span, span.spanId === selected?.spanId, scale)),
       ),
       panel,
     ),
@@ -109,15 +104,11 @@ function axis(durationMs: number): HTMLElement {
   );
 }
 
-function spanRow(
-  span: TraceSpan,
-  parent: TraceSpan | undefined,
-  selected: boolean,
-  scale: (ms: number) => number,
-): HTMLElement {
+function spanRow(span: TraceSpan, selected: boolean, scale: (ms: number) => number): HTMLElement {
   const colour = serviceColour(span.service);
   const failed = span.status.code === 'error';
-  const hop = hopOf(span, parent);
+  const { hop } = span;
+  const hopText = hop === null ? '' : hopLabel(hop);
   const bar = h('div', {
     class: failed ? 'bar error' : 'bar',
     title: formatDuration(span.durationMs),
@@ -126,15 +117,15 @@ function spanRow(
   bar.style.width = `${Math.max(scale(span.endMs) - scale(span.startMs), 0)}%`;
   bar.style.background = colour;
   const track = h('div', { class: 'track' });
-  if (hop?.waitedMs !== undefined) {
-    const wait = h('div', { class: 'wait', title: hop.label });
+  if (hop !== null && hop.waitedMs !== null) {
+    const wait = h('div', { class: 'wait', title: hopText });
     const from = Math.max(scale(span.startMs - hop.waitedMs), 0);
     wait.style.left = `${from}%`;
     wait.style.width = `${scale(span.startMs) - from}%`;
     track.append(wait);
   }
-  if (hop) {
-    const note = h('span', { class: 'hop-note' }, hop.label);
+  if (hop !== null) {
+    const note = h('span', { class: 'hop-note' }, hopText);
     note.style.left = `${Math.min(scale(span.startMs - (hop.waitedMs ?? 0)), 50)}%`;
     track.append(note);
   }

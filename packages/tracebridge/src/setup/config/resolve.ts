@@ -78,6 +78,11 @@ export interface ResolvedConfig {
   readonly propagators: readonly TextMapPropagator[];
   readonly xrayIds: boolean;
   readonly batch: BufferConfig | undefined;
+  /**
+   * The BatchSpanProcessor's delay between timer exports, as the SDK will settle it: the
+   * option, else `OTEL_BSP_SCHEDULE_DELAY`, else the SDK's default.
+   */
+  readonly batchDelayMs: number;
   /** Undefined: leave the diagnostic logger alone. */
   readonly logLevel: DiagLogLevel | undefined;
 }
@@ -101,8 +106,17 @@ export function resolveConfig(options: TracingOptions, env: Env): ResolvedConfig
     propagators: resolvePropagators(options, env),
     xrayIds: options.xrayIds ?? true,
     batch: options.batch,
+    batchDelayMs: resolveBatchDelay(options, env),
     logLevel: resolveLogLevel(options, env),
   };
+}
+
+/** The BatchSpanProcessor's own default delay between timer exports (OpenTelemetry SDK spec). */
+const DEFAULT_SCHEDULE_DELAY_MS = 5_000;
+
+function resolveBatchDelay(options: TracingOptions, env: Env): number {
+  const fromEnv = Number(readEnv(env, 'OTEL_BSP_SCHEDULE_DELAY'));
+  return options.batch?.scheduledDelayMillis ?? (fromEnv > 0 ? fromEnv : DEFAULT_SCHEDULE_DELAY_MS);
 }
 
 /** Names from an option (validated against `choices`) or a comma-separated variable. */

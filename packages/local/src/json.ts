@@ -11,17 +11,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Parses a JSON body; `undefined` when it is not JSON, so the upstream emulator answers
- * malformed requests itself.
+ * Parses a JSON body or text; `undefined` when it is not JSON, so the upstream emulator
+ * answers malformed requests itself.
  *
  * @example
  * ```ts
  * const input = parseJson(request.body);
  * ```
  */
-export function parseJson(body: Buffer): unknown {
+export function parseJson(body: Buffer | string): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   } catch {
     return undefined;
   }
