@@ -311,6 +311,12 @@ describe('the web viewer', () => {
       ['exception.message', EXCEPTION_MESSAGE],
       ['exception.stacktrace', EXCEPTION_STACKTRACE],
     ]);
+    // innerText follows the rendering, so it only keeps the stack's line break if it is shown.
+    const shownStack = await exception
+      .locator('tr', { hasText: 'exception.stacktrace' })
+      .locator('td')
+      .evaluate((cell) => (cell as HTMLElement).innerText);
+    expect(shownStack.split('\n')).toHaveLength(2);
     expect(await page.locator('#app img, #app b, #app script').count()).toBe(0);
     expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
   });
