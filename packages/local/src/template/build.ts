@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 
+import { parseHandler } from '../functions/handler.js';
 import type { BuildSpec, TemplateValue } from '../model.js';
 import { checkProperties, templateError, warn } from './context.js';
 import type { ReadContext } from './context.js';
@@ -98,9 +99,9 @@ export async function readBuild(
       : code.environment;
 
   const written = readTextList(ctx, given.EntryPoints, `${at}.EntryPoints`);
-  // Without EntryPoints, SAM builds the file the handler names.
+  // Without EntryPoints, SAM builds the module the handler names, cut as the runner cuts it.
   const entries =
-    written.length > 0 ? written : [code.handler.slice(0, code.handler.lastIndexOf('.'))];
+    written.length > 0 ? written : [parseHandler(code.handler)?.module ?? code.handler];
   const entryPoints: string[] = [];
   for (const entry of entries) {
     entryPoints.push(await findEntryPoint(ctx, `${at}.EntryPoints`, code.codeUri, entry));

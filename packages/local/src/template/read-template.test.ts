@@ -242,3 +242,10 @@ describe('parameters, pseudo parameters and intrinsic functions', () => {
     ]);
   });
 });
+
+it('builds the module of a nested handler, as the runner loads it', async () => {
+  const architecture = await readTemplate(join(FIXTURES, 'nested-handler.yaml'));
+
+  // `app.handlers.orders` is the export `handlers.orders` of the module `app`.
+  expect(architecture.functions[0]?.build?.entryPoints).toEqual(['app.ts']);
+});
