@@ -3,6 +3,7 @@
 // OTLP decoders underneath. docs/collector-api.md describes the HTTP side.
 export { MAX_FILTER_CHARS, MAX_LIST_LIMIT } from './api.js';
 export { CollectorStartError, SavedTracesError } from './errors.js';
+export { ExportTooLargeError, MAX_MESSAGES_PER_EXPORT } from './export-limits.js';
 export {
   FORWARD_QUEUE_MAX_BYTES,
   FORWARD_QUEUE_MAX_EXPORTS,
@@ -29,6 +30,8 @@ export {
 export {
   type CollectorOptions,
   type CollectorStats,
+  type ConnectionStats,
+  DEFAULT_MAX_CONNECTIONS,
   DEFAULT_OTLP_HTTP_PORT,
   REQUEST_TIMEOUT_MS,
   type RunningCollector,

@@ -5,6 +5,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
+import { ExportTooLargeError } from './export-limits.js';
 import { decodeExportTraceServiceRequest } from './otlp-decode.js';
 import { parseOtlpJson } from './otlp-json.js';
 import type { OtlpExportTraceServiceRequest } from './otlp-types.js';
@@ -61,7 +62,8 @@ export function otlpContentType(header: string | undefined): OtlpContentType | u
 /**
  * Reads and decodes an OTLP/HTTP trace export.
  *
- * @throws {OtlpRequestError} 413 for a body over `maxBytes` (compressed or not), 415 for an
+ * @throws {OtlpRequestError} 413 for a body over `maxBytes` (compressed or not) or one that
+ * decodes to more than MAX_MESSAGES_PER_EXPORT spans, attributes and values, 415 for an
  * encoding other than gzip, 400 for a body that does not decode.
  * @example
  * const received = await readOtlpExport(request, OtlpContentType.Protobuf, MAX_BODY_BYTES);
@@ -154,6 +156,9 @@ function decode(body: Uint8Array, contentType: OtlpContentType): OtlpExportTrace
     const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
     return parseOtlpJson(JSON.parse(text) as unknown);
   } catch (cause) {
+    if (cause instanceof ExportTooLargeError) {
+      throw new OtlpRequestError(413, cause.message, { cause });
+    }
     // Stack exhaustion on absurdly nested values lands here too, as a RangeError.
     const reason = cause instanceof Error ? cause.message : String(cause);
     const what = contentType === OtlpContentType.Protobuf ? 'protobuf' : 'JSON';

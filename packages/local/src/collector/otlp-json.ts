@@ -4,6 +4,7 @@
 // decimal strings like the protobuf decoder does.
 
 import { isRecord } from '../json.js';
+import { messageBudget } from './export-limits.js';
 import type {
   OtlpAnyValue,
   OtlpEvent,
@@ -22,6 +23,10 @@ export class OtlpJsonError extends Error {
 
 type JsonObject = Readonly<Record<string, unknown>>;
 
+// The items of every list count against one budget per request, as the protobuf decoder's
+// sub-messages do. Module state is safe here: parsing is synchronous, one request at a time.
+let budget = messageBudget();
+
 function object(value: unknown, where: string): JsonObject {
   if (value === undefined || value === null) return {};
   if (!isRecord(value)) throw new OtlpJsonError(`${where} is not an object`);
@@ -31,6 +36,7 @@ function object(value: unknown, where: string): JsonObject {
 function array(value: unknown, where: string): readonly unknown[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new OtlpJsonError(`${where} is not an array`);
+  budget.spend(value.length);
   return value;
 }
 
@@ -49,9 +55,17 @@ function count(value: unknown, where: string): number {
   return parsed;
 }
 
+// A 64-bit integer has at most 20 digits, and a sign. Longer strings are refused before BigInt
+// reads them: BigInt parses and prints in time that grows faster than the length, and a
+// 16 MiB string of digits held the event loop for many seconds.
+const MAX_INT64_CHARS = 21;
+
 function int64(value: unknown, where: string): string {
   if (value === undefined || value === null) return '0';
-  if ((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'string') {
+  const isInteger =
+    (typeof value === 'number' && Number.isInteger(value)) ||
+    (typeof value === 'string' && value.length <= MAX_INT64_CHARS);
+  if (isInteger) {
     try {
       return BigInt(value).toString();
     } catch {
@@ -65,10 +79,12 @@ function int64(value: unknown, where: string): string {
  * Parses the JSON value of an OTLP/HTTP JSON trace export.
  *
  * @throws {OtlpJsonError} when the value is not an ExportTraceServiceRequest.
+ * @throws {ExportTooLargeError} for more than MAX_MESSAGES_PER_EXPORT list items in all.
  * @example
  * const request = parseOtlpJson(JSON.parse(body));
  */
 export function parseOtlpJson(value: unknown): OtlpExportTraceServiceRequest {
+  budget = messageBudget();
   const request = object(value, 'the request');
   return {
     resourceSpans: array(request.resourceSpans, 'resourceSpans').map((item, i) =>

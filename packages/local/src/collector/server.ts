@@ -30,6 +30,16 @@ export const DEFAULT_OTLP_HTTP_PORT = 4318;
 // Exporters give up after 10 s (OTEL_EXPORTER_OTLP_TIMEOUT's default); a request still
 // arriving after 30 s comes from a stuck or hostile client, and its connection is dropped.
 export const REQUEST_TIMEOUT_MS = 30_000;
+// Clients send their headers at once; one still sending them after 10 s is holding a
+// connection open (slowloris), and gets a 408.
+const HEADERS_TIMEOUT_MS = 10_000;
+// Node.js checks the two timeouts above only every 30 s by default, which let a stalled
+// client keep its connection for up to twice the limit.
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+// Each function's exporter keeps a connection or two and the viewer a few, so a local run
+// stays far below this; past it new connections are closed on arrival. It also bounds the
+// bodies being received at once to this many times MAX_BODY_BYTES.
+export const DEFAULT_MAX_CONNECTIONS = 128;
 // How long close() lets requests in progress finish before cutting their connections.
 const CLOSE_GRACE_MS = 2_000;
 const MAX_PORT = 65_535; // TCP and UDP port numbers are 16 bits
@@ -51,10 +61,26 @@ export interface CollectorOptions {
   readonly save?: string;
   /** Largest request body, compressed or not. Default {@link MAX_BODY_BYTES}. */
   readonly maxBodyBytes?: number;
+  /** Open connections at most; more are closed on arrival. Default {@link DEFAULT_MAX_CONNECTIONS}. */
+  readonly maxConnections?: number;
+  /**
+   * Time a client has to send a whole request; its headers get at most 10 s of it. Default
+   * {@link REQUEST_TIMEOUT_MS}.
+   */
+  readonly requestTimeoutMs?: number;
+}
+
+export interface ConnectionStats {
+  readonly maxConnections: number;
+  /** Connections closed on arrival because `maxConnections` were open. */
+  readonly dropped: number;
+  /** The last error of the listening socket itself (such as running out of file descriptors). */
+  readonly lastError: string | null;
 }
 
 export interface CollectorStats {
   readonly store: TraceStoreStats;
+  readonly connections: ConnectionStats;
   readonly otlpHttp: OtlpHttpStats;
   readonly xray: XRayListenerStats | null;
   readonly forward: ForwardStats | null;
@@ -91,12 +117,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     xrayPort = DEFAULT_XRAY_PORT,
     store = createTraceStore(),
     maxBodyBytes = MAX_BODY_BYTES,
+    maxConnections = DEFAULT_MAX_CONNECTIONS,
+    requestTimeoutMs = REQUEST_TIMEOUT_MS,
   } = options;
   requirePort('port', port);
   if (xrayPort !== null) requirePort('xrayPort', xrayPort);
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
-    throw new CollectorStartError(`maxBodyBytes must be a positive integer, not ${maxBodyBytes}`);
-  }
+  requirePositive('maxBodyBytes', maxBodyBytes);
+  requirePositive('maxConnections', maxConnections);
+  requirePositive('requestTimeoutMs', requestTimeoutMs);
   const target = options.forward === undefined ? undefined : forwardUrl(options.forward);
   const saveFile = options.save === undefined ? undefined : openSaveFile(options.save);
   const forwarder = target ? createForwarder(target) : undefined;
@@ -108,8 +136,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     return result;
   };
   let xray: RunningXRayListener | undefined;
+  const connections = { maxConnections, dropped: 0, lastError: null as string | null };
   const stats = (): CollectorStats => ({
     store: store.stats(),
+    connections: { ...connections },
     otlpHttp: routes.stats(),
     xray: xray?.stats() ?? null,
     forward: forwarder?.stats() ?? null,
@@ -122,7 +152,18 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     maxBodyBytes,
     loopbackOnly: LOOPBACK_NAMES.includes(host),
   });
-  const server = http.createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, routes.listener);
+  const server = http.createServer(
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, requestTimeoutMs),
+    },
+    routes.listener,
+  );
+  server.maxConnections = maxConnections;
+  server.on('drop', () => {
+    connections.dropped++;
+  });
 
   const release = async (): Promise<void> => {
     await Promise.all([closeServer(server), xray?.close()]);
@@ -140,6 +181,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       { cause },
     );
   }
+  // Past listening, net.Server emits the errors libuv reports for accept() (a connection the
+  // system could not hand over); they concern one connection, and unheard would end the process.
+  server.on('error', (error) => {
+    connections.lastError = error.message;
+  });
   const bound = (server.address() as AddressInfo).port;
   if (target && pointsAt(target, bound)) {
     await release();
@@ -168,6 +214,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       return closing;
     },
   };
+}
+
+function requirePositive(option: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new CollectorStartError(`${option} must be a positive integer, not ${value}`);
+  }
 }
 
 function requirePort(option: string, port: number): void {
