@@ -424,6 +424,31 @@ describe('the message size limit', () => {
   });
 });
 
+describe('the characters of a message body', () => {
+  it('accepts characters above U+FFFF, as SQS does, alone and in a batch', async () => {
+    const queueUrl = await createQueue();
+    const body = 'order 😀 𝄞 𠀋 done';
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    const batch = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [{ Id: 'emoji', MessageBody: `${body} again` }],
+      }),
+    );
+    expect(batch.Failed ?? []).toEqual([]);
+    const bodies = (await receive(queueUrl)).map((message) => message.Body);
+    expect(bodies.sort()).toEqual([body, `${body} again`]);
+  });
+
+  it('still refuses what SQS refuses: control characters and lone surrogates', async () => {
+    const queueUrl = await createQueue();
+    for (const body of ['bell \u0007', 'lone \uD83D surrogate', 'not a character \uFFFE']) {
+      const sent = sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      await expect(sent).rejects.toThrow(/^Invalid characters found/);
+    }
+  });
+});
+
 describe('SNS on the same endpoint', () => {
   let topicArn: string;
   let rawQueueUrl: string;

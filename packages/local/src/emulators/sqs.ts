@@ -4,6 +4,7 @@ import { buildApp } from 'fauxqs';
 import { MAX_SQS_SNS_MESSAGE_BYTES } from 'tracebridge';
 
 import { EmulatorStartError } from './errors.js';
+import { acceptSqsBodyCharacters } from './fauxqs-body-check.js';
 import { answer, assertPort, closeServer, connectUpstream, forward, openFront } from './front.js';
 import { LOOPBACK_HOST } from '../loopback.js';
 import type { FrontRequest, Reply, Upstream } from './front.js';
@@ -73,6 +74,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
   assertPort(port, 'SQS emulator');
   assertMessageLimit(maxMessageBytes);
 
+  await acceptSqsBodyCharacters();
   // Started through buildApp() because startFauxqs() listens on 0.0.0.0.
   const fauxqs = buildApp({ logger: false });
   let fauxqsAddress: string;
