@@ -121,6 +121,31 @@ describe('Kinesis event source mapping', () => {
     ]);
   });
 
+  it('retries right away once a partial batch response has moved the checkpoint', async () => {
+    const events = await createStream('events', 1);
+    for (let index = 1; index <= 12; index += 1) await putRecord(events.ref, `r${index}`);
+    // Every batch of more than one record fails on its second: each retry makes progress.
+    const { invoker, invocations } = fakeInvoker((event) => {
+      const batch = (event as { Records: KinesisStreamRecord[] }).Records;
+      const second = batch[1];
+      return succeeded(
+        second ? { batchItemFailures: [{ itemIdentifier: second.kinesis.sequenceNumber }] } : {},
+      );
+    });
+    const mappings = await start({
+      eventSources: [kinesisEvents('Events', { batchSize: 12, reportBatchItemFailures: true })],
+      resources: { Events: events },
+      invoker,
+      // A backoff still growing across the 11 retries would wait minutes in all.
+      polling: { backoff: { initialMs: 50, maxMs: 60_000 } },
+    });
+
+    await waitFor('all twelve processed', () => mappings.stats().total.succeeded === 12);
+    expect(invocations.map((invocation) => recordsOf(invocation).length)).toEqual(
+      Array.from({ length: 12 }, (_, index) => 12 - index),
+    );
+  });
+
   it('retries a failing batch maximumRetryAttempts times, then discards it and moves on', async () => {
     const events = await createStream('events', 1);
     await putRecord(events.ref, 'poison');

@@ -93,6 +93,11 @@ export async function runShardPoller(options: ShardPollerOptions): Promise<void>
         continue;
       }
       if (await deliver(options, label, state, batch)) {
+        // The backoff grows with the retries of one batch. A partial batch response that moved
+        // the checkpoint starts a new batch (attempts back to 1), which waits the shortest time:
+        // otherwise, with a few failing records per batch, every later failure would wait the
+        // longest backoff, as if the shard were stuck.
+        if (state.attempts === 1) retryBackoff.reset();
         await sleep(retryBackoff.next(), context.signal);
       } else {
         retryBackoff.reset();

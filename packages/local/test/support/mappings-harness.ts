@@ -16,6 +16,7 @@ import { startMappings } from '../../src/mappings/index.js';
 import type {
   MappedArchitecture,
   MappingLogger,
+  PollingOptions,
   RunningMappings,
 } from '../../src/mappings/index.js';
 import type {
@@ -538,6 +539,8 @@ export interface StartOptions {
   readonly logger?: MappingLogger;
   readonly sqsEndpoint?: string;
   readonly kinesisEndpoint?: string;
+  /** Replaces the short waits the suites use by default. */
+  readonly polling?: PollingOptions;
 }
 
 /**
@@ -565,7 +568,7 @@ export async function start(options: StartOptions): Promise<RunningMappings> {
     },
     invoker: options.invoker,
     logger: options.logger ?? recordingLogger(),
-    polling: POLLING,
+    polling: { ...POLLING, ...options.polling },
   });
   running.push(mappings);
   return mappings;
