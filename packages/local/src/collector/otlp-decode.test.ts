@@ -143,6 +143,21 @@ describe('decodeExportTraceServiceRequest', () => {
     expect(request.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.name).toBe('x');
   });
 
+  it('reads a body inside a larger buffer, and turns invalid UTF-8 into U+FFFD', () => {
+    const name = [0x61, 0xff, 0x62]; // "a", a byte no UTF-8 sequence starts with, "b"
+    const spanId = [0x12, 0x08, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03];
+    const span = [0x2a, name.length, ...name, ...spanId];
+    const scopeSpans = [0x12, span.length, ...span];
+    const resourceSpans = [0x12, scopeSpans.length, ...scopeSpans];
+    const body = [0x0a, resourceSpans.length, ...resourceSpans];
+    const padded = Buffer.from([0xff, 0xff, ...body, 0xff]);
+
+    for (const bytes of [new Uint8Array(body), padded.subarray(2, 2 + body.length)]) {
+      const decoded = decodeExportTraceServiceRequest(bytes).resourceSpans[0]?.scopeSpans[0];
+      expect(decoded?.spans[0]).toMatchObject({ name: 'a\ufffdb', spanId: 'deadbeef00010203' });
+    }
+  });
+
   it('rejects truncated and malformed bodies with a decode error', () => {
     const bytes = ProtobufTraceSerializer.serializeRequest(sampleSpans());
     if (!bytes) throw new Error('the official serializer returned nothing');

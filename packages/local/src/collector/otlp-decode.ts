@@ -61,7 +61,7 @@ function string(reader: ProtobufReader, tag: Tag): string {
 
 function hex(reader: ProtobufReader, tag: Tag): string {
   expectWireType(tag, WireType.LengthDelimited);
-  return Buffer.from(reader.bytesField()).toString('hex');
+  return reader.hex();
 }
 
 function uint(reader: ProtobufReader, tag: Tag): number {

@@ -1,6 +1,9 @@
 // A minimal protobuf wire-format reader: the handful of primitives OTLP messages use, with
 // bounds checks, so a malformed body from a misbehaving client becomes a decode error
-// (an HTTP 400 for the collector), never a crash.
+// (an HTTP 400 for the collector), never a crash. Sub-messages are counted against one
+// budget per top-level message, so a body cannot decode to more objects than the collector holds.
+
+import { messageBudget } from './export-limits.js';
 
 /** Thrown for bytes that are not a well-formed protobuf message. */
 export class ProtobufDecodeError extends Error {
@@ -19,8 +22,6 @@ export const WireType = {
 // encoding spec).
 const MAX_VARINT_BYTES = 10;
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
-
 /**
  * Reads one message (or one length-delimited sub-message) field by field.
  *
@@ -33,15 +34,23 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
  * }
  */
 export class ProtobufReader {
-  private readonly view: DataView;
+  // A Buffer over the same memory (no copy), shared with the sub-messages' readers: it decodes
+  // text and hex without copying each field first.
+  private readonly bytes: Buffer;
+  // Made on first use: only spans and links have fixed-width fields, and there is a reader per
+  // attribute and per value, for which making one cost more than all the rest of the reader.
+  private view: DataView | undefined;
   private pos: number;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     start = 0,
     private readonly end = bytes.length,
+    private readonly budget = messageBudget(),
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.bytes = Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
     this.pos = start;
   }
 
@@ -58,6 +67,12 @@ export class ProtobufReader {
 
   /** A varint as a number: exact for the lengths, enums and counts OTLP uses. */
   varint(): number {
+    // Tags, lengths and most values fit in one byte.
+    const first = this.pos < this.end ? this.bytes[this.pos] : undefined;
+    if (first !== undefined && first < 0x80) {
+      this.pos++;
+      return first;
+    }
     let value = 0;
     for (let i = 0; i < MAX_VARINT_BYTES; i++) {
       const byte = this.byte();
@@ -79,15 +94,15 @@ export class ProtobufReader {
   }
 
   fixed32(): number {
-    return this.view.getUint32(this.advance(4), true);
+    return this.dataView().getUint32(this.advance(4), true);
   }
 
   fixed64(): bigint {
-    return this.view.getBigUint64(this.advance(8), true);
+    return this.dataView().getBigUint64(this.advance(8), true);
   }
 
   double(): number {
-    return this.view.getFloat64(this.advance(8), true);
+    return this.dataView().getFloat64(this.advance(8), true);
   }
 
   bytesField(): Uint8Array {
@@ -96,15 +111,30 @@ export class ProtobufReader {
     return this.bytes.subarray(start, start + length);
   }
 
+  /** A length-delimited field as UTF-8 text; invalid sequences become U+FFFD. */
   string(): string {
-    return utf8.decode(this.bytesField());
+    const length = this.varint();
+    const start = this.advance(length);
+    return this.bytes.toString('utf8', start, start + length);
   }
 
-  /** A reader over the length-delimited sub-message at the current position. */
+  /** A length-delimited field (an id) as lowercase hex. */
+  hex(): string {
+    const length = this.varint();
+    const start = this.advance(length);
+    return this.bytes.toString('hex', start, start + length);
+  }
+
+  /**
+   * A reader over the length-delimited sub-message at the current position.
+   *
+   * @throws {ExportTooLargeError} past MAX_MESSAGES_PER_EXPORT sub-messages in all.
+   */
   message(): ProtobufReader {
     const length = this.varint();
     const start = this.advance(length);
-    return new ProtobufReader(this.bytes, start, start + length);
+    this.budget.spend(1);
+    return new ProtobufReader(this.bytes, start, start + length, this.budget);
   }
 
   skip(wireType: number): void {
@@ -124,6 +154,11 @@ export class ProtobufReader {
       default:
         throw new ProtobufDecodeError(`unsupported wire type ${wireType} at byte ${this.pos}`);
     }
+  }
+
+  private dataView(): DataView {
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.view;
   }
 
   private byte(): number {

@@ -205,6 +205,35 @@ describe('limits', () => {
     expect(store.stats()).toMatchObject({ tracesStored: 3, tracesEvicted: 2, spansEvicted: 2 });
   });
 
+  it('keeps evicting the trace longest without a span as traces move, empty and come back', () => {
+    const store = createTraceStore({ maxTraces: 3 });
+    const add = (trace: number, span: number): void => {
+      store.add(exportOf('svc', [otlpSpan({ trace, span })]));
+    };
+    const held = (): string[] =>
+      store
+        .listTraces()
+        .traces.map((summary) => summary.traceId)
+        .sort();
+    for (let trace = 1; trace <= 4; trace++) add(trace, trace);
+    add(2, 20);
+    add(5, 5);
+    expect(held()).toEqual([traceIdOf(2), traceIdOf(4), traceIdOf(5)]);
+
+    // Trace 1 was evicted first; a late span makes it the newest trace again.
+    add(1, 10);
+    add(6, 6);
+    expect(held()).toEqual([traceIdOf(1), traceIdOf(5), traceIdOf(6)]);
+
+    const single = createTraceStore({ maxTraces: 1 });
+    for (let round = 0; round < 3; round++) {
+      single.add(exportOf('svc', [otlpSpan({ trace: 1, span: 1 + round })]));
+      single.add(exportOf('svc', [otlpSpan({ trace: 2, span: 1 + round })]));
+    }
+    expect(single.listTraces().traces.map((summary) => summary.traceId)).toEqual([traceIdOf(2)]);
+    expect(single.stats()).toMatchObject({ tracesStored: 1, tracesEvicted: 5 });
+  });
+
   it('rejects spans with invalid ids and counts a span sent twice once', () => {
     const store = createTraceStore();
     const good = otlpSpan({ trace: 1, span: 1 });
@@ -390,6 +419,36 @@ describe('the span model', () => {
     expect(Object.hasOwn(attributes ?? {}, '__proto__')).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(JSON.stringify(attributes)).toContain('[nested too deep]');
+  });
+
+  it('keeps durations exact to the nanosecond, however far apart, and times before 1970', () => {
+    const store = createTraceStore();
+    const timed = (span: number, start: string, end: string) => ({
+      ...otlpSpan({ trace: 1, span }),
+      startTimeUnixNano: start,
+      endTimeUnixNano: end,
+    });
+    store.add(
+      exportOf('svc', [
+        timed(1, '1699999999999999999', '1700000000000000001'),
+        timed(2, '0', '1700000000123456789'),
+        timed(3, '-1500', '999'),
+        timed(4, '5', '7'),
+      ]),
+    );
+    const spans = store.getSpans(traceIdOf(1));
+
+    expect(spans?.get(spanIdOf(1))).toMatchObject({ durationMs: 2e-6, endMs: 1_700_000_000_000 });
+    expect(spans?.get(spanIdOf(2))).toMatchObject({
+      startMs: 0,
+      durationMs: Number(1_700_000_000_123_456_789n) / 1e6,
+    });
+    expect(spans?.get(spanIdOf(3))).toMatchObject({
+      startMs: -0.001,
+      endMs: 0,
+      durationMs: 0.002499,
+    });
+    expect(spans?.get(spanIdOf(4))).toMatchObject({ startMs: 0, durationMs: 2e-6 });
   });
 
   it('keeps the span timing exact and in milliseconds, and the resource and scope', () => {

@@ -129,6 +129,11 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
 
   // Map order is the eviction order: a trace moves to the end whenever it gets a span.
   const traces = new Map<string, TraceEntry>();
+  // Where eviction resumes. A fresh iterator would step over every entry deleted since the
+  // Map last compacted itself (each eviction, each trace moved to the end), which made a full
+  // store spend more time finding its oldest trace than storing spans. This one has already
+  // passed them; it sees traces added or moved after it, as Map iterators do.
+  let oldestCursor = traces.entries();
   // Every trace, newest first (by its summary's start time): sorted by the first list after a
   // change, so a viewer polling an idle store does not sort it again on every refresh.
   let newestFirst: readonly TraceEntry[] | undefined;
@@ -182,7 +187,12 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
   }
 
   function evictOldest(): void {
-    const oldest = traces.entries().next();
+    let oldest = oldestCursor.next();
+    // A finished iterator stays finished, even after new traces arrive.
+    if (oldest.done === true) {
+      oldestCursor = traces.entries();
+      oldest = oldestCursor.next();
+    }
     if (oldest.done === true) return;
     const [traceId, entry] = oldest.value;
     traces.delete(traceId);
@@ -232,7 +242,8 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
       counts.spansRejected += rejected;
       for (const span of valid) store(span);
       while (spansStored > maxSpans || traces.size > maxTraces) evictOldest();
-      if (valid.length > 0) {
+      // The trace ids are gathered only for someone to tell: most exports have no subscriber.
+      if (valid.length > 0 && listeners.size > 0) {
         notify({ spans: valid, traceIds: [...new Set(valid.map((span) => span.traceId))] });
       }
       return {
