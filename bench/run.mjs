@@ -1,21 +1,32 @@
-// npm run bench [-- --quick]: tracebridge against no tracing, the official stack wired by hand
-// and an ADOT-like set-up, measured side by side and interleaved; writes BENCHMARKS.md.
+// npm run bench [-- --quick] [-- --only pipeline,ingest]: tracebridge against no tracing, the
+// official stack wired by hand and an ADOT-like set-up, measured side by side and interleaved;
+// writes BENCHMARKS.md. With --only, runs the named sections and prints their tables instead.
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bundle, FIXTURES } from './lib/build.mjs';
+import { BUILD_DIR, bundle, FIXTURES } from './lib/build.mjs';
 import { runChild } from './lib/child.mjs';
 import { lambdaEnv } from './lib/lambda.mjs';
 import { startReceiver } from './lib/receiver.mjs';
-import { writeReport } from './lib/report.mjs';
+import { loadNow, reportSections, SECTIONS, writeReport } from './lib/report.mjs';
 import { summary } from './lib/stats.mjs';
 
 const BENCH = import.meta.dirname;
 const quick = process.argv.includes('--quick');
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex === -1 ? undefined : (process.argv[onlyIndex + 1] ?? '').split(',');
+const unknown = (only ?? []).filter((name) => !SECTIONS.includes(name));
+if (only?.length === 0 || unknown.length > 0) {
+  throw new Error(`--only takes a comma-separated list of ${SECTIONS.join(', ')}`);
+}
+const wanted = (section) => only === undefined || only.includes(section);
 // Runs per figure: the issue asks for medians over at least 10 (3 for a quick look).
 const RUNS = quick ? 3 : 10;
 const PROFILE = {
   consumerBatches: { 10: quick ? 200 : 1_000, 1000: quick ? 3 : 20 },
   flushReps: quick ? 10 : 50,
   producerCalls: quick ? 200 : 1_000,
+  pipeline: { sqsMessages: quick ? 500 : 1_000, kinesisRecords: quick ? 1_000 : 2_000 },
+  ingest: { spans: quick ? 10_000 : 20_000, sizes: [100, 512], clients: 4 },
 };
 
 function log(message) {
@@ -140,22 +151,90 @@ async function producerCost() {
   return summarize(samples, (us) => us);
 }
 
+async function pipeline() {
+  const load = { before: loadNow() };
+  const { sqsMessages, kinesisRecords } = PROFILE.pipeline;
+  log(`local pipeline: ${RUNS} runs × 2 variants`);
+  const samples = await interleaved(['traced', 'untraced'], async (variant) => {
+    const { report } = await runChild(
+      [join(BENCH, 'child', 'pipeline.mjs'), variant, String(sqsMessages), String(kinesisRecords)],
+      { cwd: BENCH },
+    );
+    if (report.warnings.length > 0) log(`${variant}: ${report.warnings.join(' | ')}`);
+    return report;
+  });
+  const result = { load: { ...load, after: loadNow() } };
+  for (const kind of ['sqs', 'kinesis']) {
+    const of = (pick) => summarize(samples, (s) => pick(s[kind]));
+    result[kind] = {
+      messagesPerSecond: of((s) => s.messagesPerSecond),
+      producerMs: of((s) => s.producerMs),
+      consumerInvocationMs: of((s) => s.consumerInvocationMs),
+      runtimeCpu: of((s) => s.cpuMsPerThousand.runtime),
+      producerCpu: of((s) => s.cpuMsPerThousand.producer),
+      consumerCpu: of((s) => s.cpuMsPerThousand.consumer),
+      runtimeBusy: of((s) => s.runtimeBusy),
+      spansPerMessage: of((s) => s.spansPerMessage),
+    };
+  }
+  return result;
+}
+
+async function ingest(receiver) {
+  const load = { before: loadNow() };
+  const { spans, sizes, clients } = PROFILE.ingest;
+  const variants = sizes.flatMap((size) => [`decode-${size}`, `http-${size}`]);
+  log(`collector ingest: ${RUNS} runs × ${variants.length} variants`);
+  const samples = await interleaved(variants, async (variant) => {
+    const [mode, size] = variant.split('-');
+    const { report } = await runChild(
+      [
+        join(BENCH, 'child', 'ingest.mjs'),
+        mode,
+        size,
+        String(Math.ceil(spans / Number(size))),
+        String(clients),
+      ],
+      { env: lambdaEnv(receiver.endpoint), cwd: BENCH },
+    );
+    return report;
+  });
+  return {
+    load: { ...load, after: loadNow() },
+    spansPerSecond: summarize(samples, (s) => s.spansPerSecond),
+    spansPerCpuSecond: summarize(samples, (s) => s.spansPerCpuSecond ?? NaN),
+    bodyBytes: summarize(samples, (s) => s.bodyBytes),
+    tracesEvicted: summarize(samples, (s) => s.tracesEvicted),
+  };
+}
+
 const started = Date.now();
 const receiver = await startReceiver();
 try {
-  const built = await bundles();
+  const built = wanted('bundle') || wanted('cold') ? await bundles() : undefined;
   const results = {
     quick,
     runs: RUNS,
     profile: PROFILE,
     bundles: built,
-    cold: await coldStarts(built, receiver),
-    consumer: await consumerCost(),
-    flush: await flushes(receiver),
-    producer: await producerCost(),
+    cold: wanted('cold') ? await coldStarts(built, receiver) : undefined,
+    consumer: wanted('consumer') ? await consumerCost() : undefined,
+    flush: wanted('flush') ? await flushes(receiver) : undefined,
+    producer: wanted('producer') ? await producerCost() : undefined,
+    pipeline: wanted('pipeline') ? await pipeline() : undefined,
+    ingest: wanted('ingest') ? await ingest(receiver) : undefined,
   };
-  const file = await writeReport(results, Date.now() - started);
-  log(`wrote ${file}`);
+  // The raw results, to read what a table leaves out (bench/.build is not committed).
+  await mkdir(BUILD_DIR, { recursive: true });
+  await writeFile(join(BUILD_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (only === undefined) {
+    const file = await writeReport(results, Date.now() - started);
+    log(`wrote ${file}`);
+  } else {
+    // Some sections only: BENCHMARKS.md keeps the figures of one whole run.
+    process.stdout.write(`${await reportSections(results, only)}\n`);
+    log(`ran ${only.join(', ')} in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
 } finally {
   await receiver.close();
 }

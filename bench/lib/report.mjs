@@ -1,7 +1,7 @@
 // Writes BENCHMARKS.md from the bench's results: machine, versions, one table per figure.
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
@@ -19,7 +19,11 @@ const PACKAGES = [
   '@opentelemetry/sdk-node',
   '@opentelemetry/instrumentation-aws-lambda',
   '@opentelemetry/instrumentation-aws-sdk',
+  '@opentelemetry/otlp-transformer',
   '@aws-sdk/client-sqs',
+  '@aws-sdk/client-kinesis',
+  'fauxqs',
+  'kinesalite',
   'esbuild',
 ];
 
@@ -276,6 +280,153 @@ function producerSection({ producer, profile }) {
   ].join('\n');
 }
 
+const thousands = (value) =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+const percent = (value) => (Number.isFinite(value) ? `${fixed(value * 100, 0)} %` : 'n/a');
+
+/** "median (min–max)" of a summary of large numbers, with thousands separators. */
+function countCell(stats) {
+  if (!stats || stats.n === 0) return 'n/a';
+  return `${thousands(stats.median)} (${thousands(stats.min)}–${thousands(stats.max)})`;
+}
+
+/** The machine's 1-minute load average now, against its cores: how shared the run was. */
+export function loadNow() {
+  return loadavg()[0];
+}
+
+const loadNote = (load) =>
+  load === undefined
+    ? ''
+    : ` The 1-minute load average was ${fixed(load.before, 1)} before this section and ${fixed(load.after, 1)} after it, on ${cpus().length} cores: other work shared the machine to that extent.`;
+
+function pipelineSection({ pipeline, profile }) {
+  const { sqs, kinesis } = pipeline;
+  const cost = (stats) => 1 - stats.traced.median / stats.untraced.median;
+  const met = (stats) => cost(stats) <= 0.05;
+  const pair = (stats, unit, digits = 1) => [
+    cell(stats.traced, unit, digits),
+    cell(stats.untraced, unit, digits),
+    ratio(stats.traced.median, stats.untraced.median),
+  ];
+  const throughputRow = (label, stats) => [
+    label,
+    countCell(stats.traced),
+    countCell(stats.untraced),
+    ratio(stats.traced.median, stats.untraced.median),
+    `cost ${percent(cost(stats))}, ≤ 5 %: ${verdict(met(stats))}`,
+  ];
+  const rows = [
+    throughputRow('SQS, messages per second', sqs.messagesPerSecond),
+    throughputRow('Kinesis, records per second', kinesis.messagesPerSecond),
+  ];
+  for (const [name, stats, batch] of [
+    ['SQS', sqs, 10],
+    ['Kinesis', kinesis, 100],
+  ]) {
+    rows.push(
+      [
+        `${name}, consumer invocation per batch of ${batch}`,
+        ...pair(stats.consumerInvocationMs, 'ms'),
+        '—',
+      ],
+      [`${name}, producer invocation (all sends)`, ...pair(stats.producerMs, 'ms', 0), '—'],
+      [`${name}, CPU per 1,000: runtime process`, ...pair(stats.runtimeCpu, 'ms', 0), '—'],
+      [`${name}, CPU per 1,000: producer process`, ...pair(stats.producerCpu, 'ms', 0), '—'],
+      [`${name}, CPU per 1,000: consumer process`, ...pair(stats.consumerCpu, 'ms', 0), '—'],
+      [
+        `${name}, runtime process busy`,
+        percent(stats.runtimeBusy.traced.median),
+        percent(stats.runtimeBusy.untraced.median),
+        '—',
+        '—',
+      ],
+      [
+        `${name}, spans received per message`,
+        fixed(stats.spansPerMessage.traced.median, 2),
+        fixed(stats.spansPerMessage.untraced.median, 2),
+        '—',
+        '—',
+      ],
+    );
+  }
+  const { sqsMessages, kinesisRecords } = profile.pipeline;
+  const explain = (name, stats, batch) => {
+    const runtimeAdded = stats.runtimeCpu.traced.median - stats.runtimeCpu.untraced.median;
+    const functionsAdded =
+      stats.producerCpu.traced.median -
+      stats.producerCpu.untraced.median +
+      stats.consumerCpu.traced.median -
+      stats.consumerCpu.untraced.median;
+    const emulatorBound =
+      stats.runtimeCpu.untraced.median >
+      stats.producerCpu.untraced.median + stats.consumerCpu.untraced.median;
+    return `${name}: tracing costs ${percent(cost(stats.messagesPerSecond))} of the throughput. Untraced, the runtime process (the emulator and its front, the pollers and the collector, on one thread) used ${fixed(stats.runtimeCpu.untraced.median, 0)} ms of CPU per 1,000 messages, the producer ${fixed(stats.producerCpu.untraced.median, 0)} ms and the consumer ${fixed(stats.consumerCpu.untraced.median, 0)} ms${emulatorBound ? ": the emulator and the poll loop are most of the pipeline's work" : ''}, and the three processes share ${cpus().length} cores. Tracing adds ${fixed(runtimeAdded, 0)} ms per 1,000 in the runtime process (the collector decoding and storing ${fixed(stats.spansPerMessage.traced.median - stats.spansPerMessage.untraced.median, 1)} more spans per message, larger messages carrying their context) and ${fixed(functionsAdded, 0)} ms in the producer and consumer processes (the spans and their export); and each consumer invocation, which the poller waits for before its next receive, takes ${fixed(stats.consumerInvocationMs.traced.median, 1)} ms per batch of ${batch} instead of ${fixed(stats.consumerInvocationMs.untraced.median, 1)} ms, because it ends with the flush to the collector, as it must before Lambda freezes the process.`;
+  };
+  const missed = [
+    met(sqs.messagesPerSecond) ? '' : explain('SQS', sqs, 10),
+    met(kinesis.messagesPerSecond) ? '' : explain('Kinesis', kinesis, 100),
+  ].filter(Boolean);
+  return [
+    '## 6. Local pipeline throughput, with and without tracing',
+    '',
+    `\`bench/fixtures/pipeline/traced.yaml\` and \`untraced.yaml\` run on the local runtime (\`startLocalRuntime\`: fauxqs and kinesalite behind their fronts, the event source mappings, one process per function, the collector), identical but for the handlers: the traced producer has \`tracePropagation()\` on its SQS and Kinesis clients, the traced consumers are \`tracedRecordHandler\`, each calls \`initTracing()\`; the untraced ones do the same work per message with no tracing. A new process per run starts the runtime, warms every function up, then times one producer invocation sending ${thousands(sqsMessages)} messages (SendMessageBatch of 10) until the SQS consumer's mapping has processed the last (batch size 10), then ${thousands(kinesisRecords)} records (PutRecords of 100) through a one-shard stream (batch size 100; an empty GetRecords waits 10 ms, not Lambda's 1 s, so that the wait is not what is measured). CPU per 1,000 messages comes from \`process.cpuUsage()\` for the runtime and \`/proc/<pid>/stat\` for the function processes (10 ms ticks). Median (min–max), interleaved.${loadNote(pipeline.load)}`,
+    '',
+    table(['metric', 'traced', 'untraced', 'traced / untraced', 'target'], rows),
+    '',
+    missed.length === 0 ? '' : `Missed. ${missed.join(' ')}`,
+  ].join('\n');
+}
+
+function ingestSection({ ingest, profile }) {
+  const { sizes, clients, spans } = profile.ingest;
+  const of = (mode, stats) => sizes.map((size) => stats[`${mode}-${size}`]);
+  const met = (mode) => of(mode, ingest.spansPerSecond).every((stats) => stats.median >= 50_000);
+  const rows = [
+    [
+      'in process: decode + store, spans per second',
+      ...of('decode', ingest.spansPerSecond).map(countCell),
+      `≥ 50,000: ${verdict(met('decode'))}`,
+    ],
+    [
+      'in process: spans per CPU-second',
+      ...of('decode', ingest.spansPerCpuSecond).map(countCell),
+      '—',
+    ],
+    [
+      `over HTTP, ${clients} concurrent clients: spans per second`,
+      ...of('http', ingest.spansPerSecond).map(countCell),
+      `≥ 50,000: ${verdict(met('http'))}`,
+    ],
+    ['request body', ...of('decode', ingest.bodyBytes).map((stats) => kb(stats.median)), '—'],
+    [
+      'traces evicted per in-process run',
+      ...of('decode', ingest.tracesEvicted).map((stats) => thousands(stats.median)),
+      '—',
+    ],
+  ];
+  const allMet = met('decode') && met('http');
+  // What HTTP adds to each request: its time over HTTP less its decode and store alone.
+  const httpMs = sizes.map((size) => {
+    const perRequest = (mode) => (size / ingest.spansPerSecond[`${mode}-${size}`].median) * 1000;
+    const added = perRequest('http') - perRequest('decode');
+    return added > 0
+      ? `${fixed(added, 2)} ms per request of ${size} (${fixed((added * 1000) / size, 1)} µs per span)`
+      : `nothing measurable on requests of ${size}`;
+  });
+  const slowest = Math.min(...of('decode', ingest.spansPerCpuSecond).map((stats) => stats.median));
+  const missedText = `Missed: in process the collector decodes and stores ${thousands(slowest)} spans or more per CPU-second, its own speed; per second of wall time that figure also carries whatever else ran on the machine (load above). Over HTTP each request adds its reading, its answer and the round trip to clients on the same cores: ${httpMs.join(', ')} at the medians.`;
+  return [
+    '## 7. Collector ingest',
+    '',
+    `The exports are those of tracebridge's SQS consumer for one batch (an invocation span linking to every message, one SERVER span per message in its producer's trace with the messaging attributes and a link to the invocation, the Lambda resource), captured from \`tracedRecordHandler\` and encoded by the official serializer (\`@opentelemetry/otlp-transformer\` \`ProtobufTraceSerializer\`); every request is a copy with fresh trace and span ids, so the store keeps every span. "In process": \`decodeExportTraceServiceRequest\` then \`store.add\`, as the collector does for each export, into a store with the runtime's default limits (100,000 spans, 20,000 traces), which is full and evicting for most of the run since each message span starts a trace. "Over HTTP": the collector (\`startCollector\`) on 127.0.0.1, and ${clients} keep-alive clients in a worker thread posting the same bodies. About ${thousands(spans)} spans per run after a warm-up; median (min–max).${loadNote(ingest.load)}`,
+    '',
+    table(['metric', ...sizes.map((size) => `${size} spans per request`), 'target'], rows),
+    '',
+    allMet ? '' : missedText,
+  ].join('\n');
+}
+
 function header(results, elapsedMs) {
   const cpu = cpus();
   return [
@@ -297,24 +448,46 @@ function header(results, elapsedMs) {
 const NOT_DONE = [
   '## Not measured yet',
   '',
-  '- Local pipeline throughput with and without tracing, and collector ingest (spans decoded and stored per second): not built in this round.',
   '- ADOT as the Lambda layer really loads it (`NODE_OPTIONS=--require` wrapper patching the handler file): the unbundled column imports the same fixture without bundling, which measures the module loading but wraps the handler through the instrumentation itself.',
   "- Cold start is measured on this machine, not in Lambda: Lambda's own start-up and network are not in these figures; the ratio is what counts.",
 ].join('\n');
+
+/** The sections `npm run bench -- --only` can name, in report order. */
+export const SECTIONS = ['bundle', 'cold', 'consumer', 'flush', 'producer', 'pipeline', 'ingest'];
+
+const SECTION_WRITERS = {
+  bundle: bundleSection,
+  cold: coldSection,
+  consumer: consumerSection,
+  flush: flushSection,
+  producer: producerSection,
+  pipeline: pipelineSection,
+  ingest: ingestSection,
+};
+
+async function formatted(text) {
+  const file = join(ROOT, 'BENCHMARKS.md');
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(text, { ...options, filepath: file });
+}
+
+/** The tables of the `sections` run, as Markdown, for `--only`. */
+export async function reportSections(results, sections) {
+  return formatted(
+    SECTIONS.filter((name) => sections.includes(name))
+      .map((name) => SECTION_WRITERS[name](results))
+      .join('\n\n'),
+  );
+}
 
 /** Writes BENCHMARKS.md at the repository root, formatted by the repository's Prettier. */
 export async function writeReport(results, elapsedMs) {
   const text = [
     header(results, elapsedMs),
-    bundleSection(results),
-    coldSection(results),
-    consumerSection(results),
-    flushSection(results),
-    producerSection(results),
+    ...SECTIONS.map((name) => SECTION_WRITERS[name](results)),
     NOT_DONE,
   ].join('\n\n');
   const file = join(ROOT, 'BENCHMARKS.md');
-  const options = (await prettier.resolveConfig(file)) ?? {};
-  await writeFile(file, await prettier.format(text, { ...options, filepath: file }));
+  await writeFile(file, await formatted(text));
   return file;
 }
