@@ -1,4 +1,4 @@
-import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
+import type { IdGenerator } from '@opentelemetry/sdk-trace';
 
 // X-Ray trace ids: 8 hex digits of epoch seconds, then 96 random bits (X-Ray trace id format).
 const EPOCH_HEX_DIGITS = 8;

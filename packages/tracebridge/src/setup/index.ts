@@ -12,6 +12,7 @@ export {
   OtlpProtocol,
   PropagatorName,
   SamplerName,
+  type BatchOptions,
   type OtlpOptions,
   type TracingOptions,
 } from './options.js';

@@ -163,6 +163,36 @@ describe('initTracing', () => {
     expect(memory.getFinishedSpans()).toEqual([]);
   });
 
+  it('limits spans and batches by the SDK environment variables of its env', async () => {
+    const memory = new InMemorySpanExporter();
+    const exported: number[] = [];
+    const counting: SpanExporter = {
+      export: (spans, done) => {
+        exported.push(spans.length);
+        memory.export(spans, done);
+      },
+      shutdown: () => memory.shutdown(),
+    };
+    initTracing({
+      exporters: [counting],
+      logLevel: 'none',
+      env: { OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '2', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '3' },
+    });
+    trace
+      .getTracer('test')
+      .startSpan('limited', { attributes: { a: 1, b: 2, c: 3 } })
+      .end();
+    endSpans('two', 'three', 'four');
+
+    await flushTracing(1_000);
+
+    expect(exported).toEqual([3, 1]);
+    expect(memory.getFinishedSpans()[0]).toMatchObject({
+      attributes: { a: 1, b: 2 },
+      droppedAttributesCount: 1,
+    });
+  });
+
   it('installs a console diagnostic logger at warn unless told otherwise', () => {
     const setLogger = vi.spyOn(diag, 'setLogger');
     initTracing({ exporters: [], env: {} });

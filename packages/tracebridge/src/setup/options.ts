@@ -1,5 +1,5 @@
 import type { Attributes, TextMapPropagator } from '@opentelemetry/api';
-import type { BufferConfig, Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace';
 
 /** Exporter names, as `OTEL_TRACES_EXPORTER` spells them. */
 export const ExporterName = {
@@ -78,6 +78,21 @@ export interface OtlpOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * The BatchSpanProcessor's settings, shaped like the SDK's `BufferConfig`. Each overrides its
+ * `OTEL_BSP_*` variable.
+ */
+export interface BatchOptions {
+  /** How long the processor waits before exporting on its own. Default: 5 000 ms. */
+  readonly scheduledDelayMillis?: number;
+  /** How long one export may take before the processor gives up on it. Default: 30 000 ms. */
+  readonly exportTimeoutMillis?: number;
+  /** Spans held at most; later ones are dropped. Default: 2 048. */
+  readonly maxQueueSize?: number;
+  /** Spans per export at most. Default: 512. */
+  readonly maxExportBatchSize?: number;
+}
+
 /** Options of `initTracing`. Every field is optional; each overrides its environment variable. */
 export interface TracingOptions {
   /** `service.name`. Default: `OTEL_SERVICE_NAME`, else `AWS_LAMBDA_FUNCTION_NAME`. */
@@ -102,7 +117,7 @@ export interface TracingOptions {
   /** X-Ray compatible trace ids (first 8 hex digits = epoch seconds). Default: true. */
   readonly xrayIds?: boolean;
   /** BatchSpanProcessor settings. Default: the `OTEL_BSP_*` variables, else the SDK's. */
-  readonly batch?: BufferConfig;
+  readonly batch?: BatchOptions;
   /**
    * Installs a console diagnostic logger at this level, so tracebridge's warnings (an
    * unreachable collector, say) reach the function's logs. `none` leaves the diagnostic

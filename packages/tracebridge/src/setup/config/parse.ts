@@ -106,6 +106,32 @@ export function parseKeyValues(setting: string, value: string): Record<string, s
   return pairs;
 }
 
+// A header name is an RFC 9110 token; a value may hold no line break or NUL, which would end
+// the header early and let the rest pass for headers or a body of its own.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE_BREAK = /[\r\n\0]/;
+
+/**
+ * HTTP request headers, checked so that none can break the request apart.
+ *
+ * @example
+ * parseHeaders('otlp.headers', { 'x-api-key': 'abc' }); // { 'x-api-key': 'abc' }
+ */
+export function parseHeaders(
+  setting: string,
+  headers: Readonly<Record<string, string>>,
+): Record<string, string> {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name) || HEADER_VALUE_BREAK.test(value)) {
+      throw new TracingConfigError(
+        setting,
+        `${setting} has the header "${name}", whose name or value HTTP does not allow: use letters, digits and -_. in names, and no line breaks in values.`,
+      );
+    }
+  }
+  return { ...headers };
+}
+
 /**
  * An http: or https: URL.
  *

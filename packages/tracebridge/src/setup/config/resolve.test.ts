@@ -172,6 +172,10 @@ describe('OTLP protocol, headers, compression and timeout variables', () => {
     expect(errorOf({}, { OTEL_EXPORTER_OTLP_HEADERS: 'token' }).setting).toBe(
       'OTEL_EXPORTER_OTLP_HEADERS',
     );
+    expect(errorOf({}, { OTEL_EXPORTER_OTLP_HEADERS: 'x-a=1%0D%0Ax-injected=1' }).setting).toBe(
+      'OTEL_EXPORTER_OTLP_HEADERS',
+    );
+    expect(errorOf({ otlp: { headers: { 'bad name': 'x' } } }, {}).setting).toBe('otlp.headers');
     expect(errorOf({}, { OTEL_EXPORTER_OTLP_TIMEOUT: '10s' }).setting).toBe(
       'OTEL_EXPORTER_OTLP_TIMEOUT',
     );
@@ -281,5 +285,37 @@ describe('OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES', () => {
     expect(errorOf({}, { OTEL_RESOURCE_ATTRIBUTES: 'broken' }).setting).toBe(
       'OTEL_RESOURCE_ATTRIBUTES',
     );
+  });
+});
+
+describe('OTEL_BSP_* and the span limit variables', () => {
+  it("uses the SDK's defaults, reads the variables, lets options win and skips unusable values", () => {
+    expect(resolveConfig({}, {})).toMatchObject({
+      batch: {
+        scheduledDelayMillis: 5_000,
+        exportTimeoutMillis: 30_000,
+        maxQueueSize: 2_048,
+        maxExportBatchSize: 512,
+      },
+      spanLimits: { attributeCountLimit: 128, attributeValueLengthLimit: Infinity },
+    });
+
+    const env = {
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_BSP_MAX_QUEUE_SIZE: 'lots',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '64',
+      OTEL_ATTRIBUTE_COUNT_LIMIT: '16',
+      OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '256',
+      OTEL_SPAN_LINK_COUNT_LIMIT: '8',
+    };
+    expect(resolveConfig({ batch: { maxExportBatchSize: 32 } }, env)).toMatchObject({
+      batch: { scheduledDelayMillis: 200, maxQueueSize: 2_048, maxExportBatchSize: 32 },
+      spanLimits: {
+        attributeCountLimit: 16,
+        attributeValueLengthLimit: 256,
+        linkCountLimit: 8,
+        eventCountLimit: 128,
+      },
+    });
   });
 });

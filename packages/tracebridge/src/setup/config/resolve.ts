@@ -3,8 +3,9 @@
 // found here, so initTracing fails before it changes any global state.
 
 import { type Attributes, DiagLogLevel, type TextMapPropagator } from '@opentelemetry/api';
-import type { BufferConfig, Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanExporter, SpanLimits } from '@opentelemetry/sdk-trace';
 import {
+  type BatchOptions,
   ExporterName,
   LogLevel,
   OtlpCompression,
@@ -20,6 +21,7 @@ import {
   parseChoice,
   parseChoices,
   parseDaemonAddress,
+  parseHeaders,
   parseHttpUrl,
   parseKeyValues,
   parseList,
@@ -77,12 +79,10 @@ export interface ResolvedConfig {
   readonly sampler: Sampler;
   readonly propagators: readonly TextMapPropagator[];
   readonly xrayIds: boolean;
-  readonly batch: BufferConfig | undefined;
-  /**
-   * The BatchSpanProcessor's delay between timer exports, as the SDK will settle it: the
-   * option, else `OTEL_BSP_SCHEDULE_DELAY`, else the SDK's default.
-   */
-  readonly batchDelayMs: number;
+  /** Each setting: the option, else its `OTEL_BSP_*` variable, else the SDK's default. */
+  readonly batch: Required<BatchOptions>;
+  /** The span limit variables of the SDK environment specification, else the SDK's defaults. */
+  readonly spanLimits: SpanLimits;
   /** Undefined: leave the diagnostic logger alone. */
   readonly logLevel: DiagLogLevel | undefined;
 }
@@ -105,18 +105,69 @@ export function resolveConfig(options: TracingOptions, env: Env): ResolvedConfig
     sampler: resolveSampler(options, env),
     propagators: resolvePropagators(options, env),
     xrayIds: options.xrayIds ?? true,
-    batch: options.batch,
-    batchDelayMs: resolveBatchDelay(options, env),
+    batch: resolveBatch(options.batch ?? {}, env),
+    spanLimits: resolveSpanLimits(env),
     logLevel: resolveLogLevel(options, env),
   };
 }
 
-/** The BatchSpanProcessor's own default delay between timer exports (OpenTelemetry SDK spec). */
-const DEFAULT_SCHEDULE_DELAY_MS = 5_000;
+// The SDK's defaults (OpenTelemetry SDK environment variable specification): the batch
+// processor's delay, timeout and sizes, and the span limits.
+const DEFAULT_BATCH: Required<BatchOptions> = {
+  scheduledDelayMillis: 5_000,
+  exportTimeoutMillis: 30_000,
+  maxQueueSize: 2_048,
+  maxExportBatchSize: 512,
+};
+const DEFAULT_COUNT_LIMIT = 128;
 
-function resolveBatchDelay(options: TracingOptions, env: Env): number {
-  const fromEnv = Number(readEnv(env, 'OTEL_BSP_SCHEDULE_DELAY'));
-  return options.batch?.scheduledDelayMillis ?? (fromEnv > 0 ? fromEnv : DEFAULT_SCHEDULE_DELAY_MS);
+/** The first variable holding a positive number; unusable values are skipped, as the SDK does. */
+function positiveFromEnv(env: Env, ...names: string[]): number | undefined {
+  for (const name of names) {
+    const value = Number(readEnv(env, name));
+    if (value > 0) return value;
+  }
+  return undefined;
+}
+
+// Each setting with the variable that sets it when the option does not.
+const BATCH_VARIABLES = [
+  ['scheduledDelayMillis', 'OTEL_BSP_SCHEDULE_DELAY'],
+  ['exportTimeoutMillis', 'OTEL_BSP_EXPORT_TIMEOUT'],
+  ['maxQueueSize', 'OTEL_BSP_MAX_QUEUE_SIZE'],
+  ['maxExportBatchSize', 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'],
+] as const;
+// Each limit with its variables, the span-specific one first; the value length is unlimited
+// unless set, every other limit is DEFAULT_COUNT_LIMIT.
+const SPAN_LIMIT_VARIABLES = [
+  ['attributeCountLimit', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT'],
+  [
+    'attributeValueLengthLimit',
+    'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+    'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+  ],
+  ['linkCountLimit', 'OTEL_SPAN_LINK_COUNT_LIMIT'],
+  ['eventCountLimit', 'OTEL_SPAN_EVENT_COUNT_LIMIT'],
+  ['attributePerEventCountLimit', 'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT'],
+  ['attributePerLinkCountLimit', 'OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT'],
+] as const;
+
+function resolveBatch(batch: BatchOptions, env: Env): Required<BatchOptions> {
+  const resolved = { ...DEFAULT_BATCH };
+  for (const [key, name] of BATCH_VARIABLES) {
+    resolved[key] = batch[key] ?? positiveFromEnv(env, name) ?? DEFAULT_BATCH[key];
+  }
+  return resolved;
+}
+
+function resolveSpanLimits(env: Env): SpanLimits {
+  const limits: Record<string, number> = {};
+  for (const [key, ...names] of SPAN_LIMIT_VARIABLES) {
+    limits[key] =
+      positiveFromEnv(env, ...names) ??
+      (key === 'attributeValueLengthLimit' ? Infinity : DEFAULT_COUNT_LIMIT);
+  }
+  return limits;
 }
 
 /** Names from an option (validated against `choices`) or a comma-separated variable. */
@@ -193,8 +244,8 @@ function resolveOtlp(options: TracingOptions, env: Env): OtlpConfig {
       : OtlpProtocol.Protobuf,
     headers: Object.assign(
       {},
-      ...headers.map((name) => parseKeyValues(name, readEnv(env, name) ?? '')),
-      otlp.headers,
+      ...headers.map((name) => parseHeaders(name, parseKeyValues(name, readEnv(env, name) ?? ''))),
+      parseHeaders('otlp.headers', otlp.headers ?? {}),
     ) as Record<string, string>,
     compression: compression
       ? parseChoice(compression.setting, compression.value, Object.values(OtlpCompression))

@@ -1,4 +1,4 @@
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { toOtlpJson } from './otlp/json.js';
 import { EXPORTED, type ExportResult } from './tracker.js';
 

@@ -1,4 +1,4 @@
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ExporterPlan } from '../config/resolve.js';
 import { TracingConfigError } from '../errors.js';
 import { ConsoleExporter } from './console.js';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:dgram';
 import { TraceFlags } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { encodeTraceRequest } from './otlp/protobuf.js';
 import { TrackedExporter } from './tracker.js';
 

@@ -3,7 +3,7 @@
 
 import type { HrTime, SpanKind } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
 const NANOS_PER_SECOND = 1_000_000_000n;
 // OTLP SpanFlags: bit 8 says whether the parent's remoteness is known, bit 9 that it was

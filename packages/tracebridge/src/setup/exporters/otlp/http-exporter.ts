@@ -1,19 +1,14 @@
-import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Socket } from 'node:net';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { OtlpConfig } from '../../config/resolve.js';
 import { TrackedExporter } from '../tracker.js';
+import { type HttpClient, httpClient } from './http-client.js';
 import { toOtlpJson } from './json.js';
 import { encodeTraceRequest } from './protobuf.js';
 
-// Only the start of an error answer is quoted in the warning: collectors explain themselves
-// in a line, while a proxy's HTML error page would flood the function's log.
-const MAX_QUOTED_ERROR_CHARS = 512;
-
-type Request = (
-  url: URL,
-  options: RequestOptions,
-  callback: (response: IncomingMessage) => void,
-) => ClientRequest;
+// The OTLP/HTTP defaults when the URL names no port (http and https).
+const HTTP_PORT = 80;
+const HTTPS_PORT = 443;
 
 function errorCode(error: unknown): string | undefined {
   return error instanceof Error && 'code' in error && typeof error.code === 'string'
@@ -22,10 +17,10 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /**
- * Sends spans to an OTLP/HTTP collector, protobuf- or JSON-encoded, with `node:http` or
- * `node:https`. Everything an export needs (the module, a keep-alive agent, the encoder, the
- * headers) is set up by the constructor, so the first export of a cold function pays for no
- * lazy loading; nothing touches the network before that export.
+ * Sends spans to an OTLP/HTTP collector, protobuf- or JSON-encoded, over HTTP/1.1 on kept-alive
+ * `node:net` (http) or `node:tls` (https) connections. Everything an export needs (the module,
+ * the encoder, the request head) is set up by the constructor, so the first export of a cold
+ * function pays for no lazy loading; nothing touches the network before that export.
  *
  * @example
  * ```ts
@@ -39,45 +34,43 @@ function errorCode(error: unknown): string | undefined {
  * ```
  */
 export class OtlpHttpExporter extends TrackedExporter {
-  private readonly agent: Agent;
-  private readonly request: Request;
-  private readonly headers: Readonly<Record<string, string>>;
+  private readonly client: HttpClient;
   private readonly encode: (spans: readonly ReadableSpan[]) => Uint8Array;
   private readonly compress: ((body: Uint8Array) => Uint8Array) | undefined;
 
   constructor(private readonly config: OtlpConfig) {
     super();
-    // Loaded here, not imported: a function that exports over http never loads the TLS stack
-    // (node:https costs ~3 ms at cold start), and one that does not gzip never loads zlib.
-    const transport =
-      config.url.protocol === 'https:'
-        ? process.getBuiltinModule('node:https')
-        : process.getBuiltinModule('node:http');
-    // Keep-alive: one TCP connection serves every flush of the execution environment.
-    this.agent = new transport.Agent({ keepAlive: true });
-    this.request = transport.request;
+    const { url } = config;
     const json = config.protocol === 'http/json';
     this.encode = json
       ? (spans) => Buffer.from(JSON.stringify(toOtlpJson(spans)))
       : encodeTraceRequest;
+    // Loaded here, not imported: a function that does not gzip never loads zlib.
     const gzip = config.compression === 'gzip';
     this.compress = gzip ? process.getBuiltinModule('node:zlib').gzipSync : undefined;
-    this.headers = {
-      ...config.headers,
-      'content-type': json ? 'application/json' : 'application/x-protobuf',
-      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-    };
+    this.client = httpClient(
+      connectTo(url),
+      url,
+      {
+        ...config.headers,
+        'content-type': json ? 'application/json' : 'application/x-protobuf',
+        ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+      },
+      config.timeoutMs,
+    );
   }
 
   protected release(): void {
-    this.agent.destroy();
+    this.client.close();
   }
 
   protected async send(spans: readonly ReadableSpan[]): Promise<void> {
     const encoded = this.encode(spans);
     const body = this.compress ? this.compress(encoded) : encoded;
+    let status: number;
+    let quote: string;
     try {
-      await this.post(body, false);
+      ({ status, quote } = await this.client.post(body));
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       const hint =
@@ -89,67 +82,31 @@ export class OtlpHttpExporter extends TrackedExporter {
         { cause },
       );
     }
-  }
-
-  private post(body: Uint8Array, isRetry: boolean): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const request = this.request(
-        this.config.url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: { ...this.headers, 'content-length': String(body.length) },
-        },
-        (response) => {
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            response.resume();
-            response.on('end', resolve);
-          } else {
-            readQuote(response).then((quote) => {
-              reject(new Error(`the collector answered ${status}${quote}`));
-            }, reject);
-          }
-          response.on('error', reject);
-          response.on('close', () => {
-            if (!response.complete) reject(new Error('the connection closed mid-answer'));
-          });
-        },
+    if (status < 200 || status >= 300) {
+      const text = quote.trim();
+      throw new Error(
+        `OTLP export of ${spans.length} span(s) to ${this.config.url.href} failed: the collector answered ${status}${text === '' ? '' : `: ${text}`}`,
       );
-      const timer = setTimeout(() => {
-        request.destroy(new Error(`no answer within ${this.config.timeoutMs} ms`));
-      }, this.config.timeoutMs);
-      timer.unref();
-      request.on('close', () => {
-        clearTimeout(timer);
-      });
-      request.on('error', (error) => {
-        clearTimeout(timer);
-        // A kept-alive connection the collector closed while Lambda had the process frozen
-        // fails on first use; Node's documentation advises one retry on a fresh connection.
-        if (!isRetry && request.reusedSocket && errorCode(error) === 'ECONNRESET') {
-          this.post(body, true).then(resolve, reject);
-        } else {
-          reject(error);
-        }
-      });
-      request.end(body);
-    });
+    }
   }
 }
 
-/** `: <first bytes of the body>`, or nothing for an empty body. */
-function readQuote(response: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let quoted = '';
-    response.setEncoding('utf8');
-    response.on('data', (chunk: string) => {
-      if (quoted.length < MAX_QUOTED_ERROR_CHARS) quoted += chunk;
-    });
-    response.on('end', () => {
-      const text = quoted.slice(0, MAX_QUOTED_ERROR_CHARS).trim();
-      resolve(text === '' ? '' : `: ${text}`);
-    });
-    response.on('error', reject);
-  });
+/**
+ * Connections to the collector: node:net for http, node:tls (certificates checked against
+ * Node.js's CA store and NODE_EXTRA_CA_CERTS) for https, loaded here rather than imported so
+ * that a function exporting over http never loads the TLS stack.
+ */
+function connectTo(url: URL): () => Socket {
+  // URL keeps an IPv6 host in brackets; sockets take it bare.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (url.protocol === 'https:') {
+    const tls = process.getBuiltinModule('node:tls');
+    const port = Number(url.port || HTTPS_PORT);
+    // SNI takes host names only (RFC 6066), never an address.
+    const servername = process.getBuiltinModule('node:net').isIP(host) === 0 ? host : undefined;
+    return () => tls.connect({ host, port, servername });
+  }
+  const net = process.getBuiltinModule('node:net');
+  const port = Number(url.port || HTTP_PORT);
+  return () => net.connect({ host, port });
 }

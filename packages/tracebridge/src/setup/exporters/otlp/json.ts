@@ -3,7 +3,7 @@
 // "JSON Protobuf Encoding"). 64-bit integers are decimal strings, as proto3 JSON has them.
 
 import type { Attributes, AttributeValue, Link } from '@opentelemetry/api';
-import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { groupSpans, hrTimeToNanos, isInt64, otlpSpanKind, spanFlags } from './common.js';
 
 type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

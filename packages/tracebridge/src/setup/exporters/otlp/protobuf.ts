@@ -10,7 +10,7 @@ import {
   SpanStatusCode,
 } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import {
   groupSpans,
   hrTimeToNanos,
