@@ -21,10 +21,34 @@ export interface RecordDescription {
   readonly partition: string | undefined;
 }
 
+// The last name read from an ARN: every record of a batch comes from the same source.
+let lastArn: string | undefined;
+let lastPattern: RegExp | undefined;
+let lastName = 'unknown';
+
 /** The resource name in an ARN: the part after the last `:` or, for `type/name`, after `/`. */
 function arnResourceName(arn: string | undefined, pattern: RegExp): string {
+  if (arn === lastArn && pattern === lastPattern) return lastName;
   const match = arn === undefined ? null : pattern.exec(arn);
-  return match?.[1] ?? 'unknown';
+  lastArn = arn;
+  lastPattern = pattern;
+  lastName = match?.[1] ?? 'unknown';
+  return lastName;
+}
+
+let lastDestination: string | undefined;
+let lastSpanName = '';
+
+/**
+ * `process <destination>`, the record span's name by the messaging conventions; built once per
+ * destination in a row rather than once per record.
+ */
+export function processSpanName(destination: string): string {
+  if (destination !== lastDestination) {
+    lastDestination = destination;
+    lastSpanName = `process ${destination}`;
+  }
+  return lastSpanName;
 }
 
 const SQS_QUEUE = /:([^:]+)$/;

@@ -121,6 +121,31 @@ describe('partial batch responses', () => {
     expect(invocationSpan().attributes['tracebridge.batch.failed_count']).toBe(2);
   });
 
+  it('processes in order a record function that answers now synchronously, now with a promise', async () => {
+    const records = Array.from({ length: 5 }, () => sqsRecord());
+    const seen: string[] = [];
+    const mixed = (_: unknown, record: { messageId?: string }): unknown => {
+      const id = record.messageId ?? '';
+      seen.push(id);
+      const index = records.findIndex((item) => item.messageId === id);
+      if (index === 2) return Promise.reject(new Error('rejected'));
+      if (index === 3) throw new Error('thrown');
+      return index === 4 ? Promise.resolve() : undefined;
+    };
+
+    const response = await tracedRecordHandler(mixed, options())(
+      { Records: records },
+      lambdaContext(),
+    );
+
+    expect(seen).toEqual(records.map((record) => record.messageId));
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: records[2]!.messageId },
+      { itemIdentifier: records[3]!.messageId },
+    ]);
+    expect(recordSpans()).toHaveLength(5);
+  });
+
   it('stops a FIFO message group at its first failure and goes on with the other groups', async () => {
     const fifoArn = 'arn:aws:sqs:us-east-2:123456789012:orders.fifo';
     const groups = ['a', 'b', 'a', 'a', 'b'];
@@ -271,5 +296,36 @@ describe('Kinesis batches with JSON and binary data', () => {
       numberedSpanContext(1).spanId,
       numberedSpanContext(2).spanId,
     ]);
+  });
+});
+
+describe('tracedRecordHandler with records the fuzz suite found it mishandled', () => {
+  it('reads an eventSourceARN that is not a string as no FIFO queue, instead of throwing', async () => {
+    const record = { ...sqsRecord(), eventSourceARN: JSON.parse('{"toString":1}') as string };
+    const response = await tracedRecordHandler(() => undefined, options())(
+      { Records: [record] },
+      lambdaContext(),
+    );
+    expect(response).toEqual({ batchItemFailures: [] });
+  });
+
+  it('re-throws a failure it cannot name, rather than report the batch as processed', async () => {
+    const failure = new Error('no id to report');
+    const handler = tracedRecordHandler(() => {
+      throw failure;
+    }, options());
+    const kinesis = kinesisRecord('x');
+    delete (kinesis.kinesis as Partial<typeof kinesis.kinesis>).sequenceNumber;
+    await expect(handler({ Records: [kinesis] }, lambdaContext())).rejects.toBe(failure);
+    await expect(handler({ custom: 'event' }, lambdaContext())).rejects.toBe(failure);
+  });
+
+  it('passes on thrown values String() cannot print, and a thrown null, unchanged', async () => {
+    for (const thrown of [Object.create(null) as unknown, null]) {
+      const handler = tracedRecordHandler(() => {
+        throw thrown;
+      }, options());
+      await expect(handler({ Records: [snsRecord()] }, lambdaContext())).rejects.toBe(thrown);
+    }
   });
 });

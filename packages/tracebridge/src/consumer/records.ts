@@ -12,9 +12,9 @@ import {
   type RecordInspection,
   type RecordPayload,
 } from '../propagation/inspection.js';
-import { isPlainRecord, ownProperty, w3cPropagator } from '../propagation/propagator.js';
+import { isPlainRecord, ownProperty, ownString, w3cPropagator } from '../propagation/propagator.js';
 import { inspectRecordOf, recordSourceOf } from '../propagation/record.js';
-import { flushBeforeFreeze } from './flush.js';
+import { flushBeforeFreeze, guardTimeout } from './flush.js';
 import { triggerOf } from './handler.js';
 import {
   type InvocationOptions,
@@ -23,7 +23,12 @@ import {
   startInvocationSpan,
   wrapperTracer,
 } from './invocation.js';
-import { describeRecord, type RecordDescription, recordAttributes } from './record-attributes.js';
+import {
+  describeRecord,
+  processSpanName,
+  type RecordDescription,
+  recordAttributes,
+} from './record-attributes.js';
 
 /** Called once per record, inside the record span's context. */
 export type RecordFunction<Record = unknown> = (
@@ -78,8 +83,42 @@ function isFifo(prepared: readonly PreparedRecord[]): boolean {
   return prepared.some(
     (item) =>
       item.description.messageGroupId !== undefined ||
-      String(ownProperty(item.record, 'eventSourceARN')).endsWith('.fifo'),
+      ownString(item.record, 'eventSourceARN')?.endsWith('.fifo') === true,
   );
+}
+
+/**
+ * Runs `process` over `items` in order, one at a time, keeping each result at its index. Runs
+ * synchronously as long as the record function returns no promise: no promise, await or
+ * microtask per batch in the common case of a synchronous record function.
+ */
+function mapInOrder(
+  items: readonly PreparedRecord[],
+  process: ProcessRecord,
+): unknown[] | Promise<unknown[]> {
+  const results: unknown[] = [];
+  for (const item of items) {
+    const result = process(item);
+    if (result instanceof Promise) return finishInOrder(items, process, results, result);
+    results.push(result);
+  }
+  return results;
+}
+
+/** {@link mapInOrder} from the first record function that returned a promise on. */
+async function finishInOrder(
+  items: readonly PreparedRecord[],
+  process: ProcessRecord,
+  results: unknown[],
+  pending: Promise<unknown>,
+): Promise<unknown[]> {
+  results.push(await pending);
+  for (const item of items.slice(results.length)) {
+    const result = process(item);
+    // Only a record function that returned a promise is waited for.
+    results.push(result instanceof Promise ? await result : result);
+  }
+  return results;
 }
 
 /** Runs `process` over `items`, `limit` at a time, keeping each result at its index. */
@@ -109,60 +148,86 @@ function rethrow(error: unknown): never {
   throw error;
 }
 
-function failure(id: string | undefined): SQSBatchItemFailure[] {
-  return id === undefined ? [] : [{ itemIdentifier: id }];
+/** The failures of a batch so far, as `batchItemFailures` names them. */
+interface BatchFailures {
+  readonly failures: SQSBatchItemFailure[];
+  /** A failed or skipped record had no message id or sequence number to be named by. */
+  unnamed: boolean;
+  /** The error the first failed record threw (`null` is one; `undefined` is none). */
+  firstError: unknown;
+}
+
+function reportFailure(batch: BatchFailures, id: string | undefined): void {
+  if (id === undefined) batch.unnamed = true;
+  else batch.failures.push({ itemIdentifier: id });
 }
 
 /**
  * Processes a batch as Lambda's partial batch response expects per source. `process` resolves
- * to the error a record threw, or `undefined`.
+ * to the error a record threw, or `undefined`. Synchronous when every record function of a
+ * standard queue, SNS or EventBridge batch processed one at a time returned no promise.
  */
-async function processBatch(
+function processBatch(
   run: BatchRun,
   source: RecordSource,
   concurrency: number,
-): Promise<{
-  failures: SQSBatchItemFailure[];
-  firstError: unknown;
-}> {
+): BatchFailures | Promise<BatchFailures> {
   const { prepared, process } = run;
-  const failures: SQSBatchItemFailure[] = [];
-  let firstError: unknown;
   if (source === RecordSource.KINESIS || source === RecordSource.DYNAMODB) {
-    // Streams: Lambda retries from the first failed sequence number, so the rest must wait.
-    for (const item of prepared) {
-      const error = await process(item);
-      if (error !== undefined)
-        return { failures: failure(item.description.failureId), firstError: error };
-    }
-    return { failures, firstError };
+    return processStream(run);
   }
-  if (source === RecordSource.SQS && isFifo(prepared)) {
-    // FIFO: a failed message blocks the rest of its group, which must be retried after it.
-    const failedGroups = new Set<string>();
-    for (const item of prepared) {
-      const group = item.description.messageGroupId ?? '';
-      if (failedGroups.has(group)) {
-        failures.push(...failure(item.description.failureId));
-        continue;
-      }
-      const error = await process(item);
-      if (error !== undefined) {
-        failedGroups.add(group);
-        failures.push(...failure(item.description.failureId));
-        firstError ??= error;
-      }
-    }
-    return { failures, firstError };
-  }
+  if (source === RecordSource.SQS && isFifo(prepared)) return processFifo(run);
   const limit = source === RecordSource.SQS ? Math.max(1, Math.floor(concurrency)) : 1;
-  const errors = await mapConcurrently(prepared, limit, process);
+  const errors =
+    limit === 1 ? mapInOrder(prepared, process) : mapConcurrently(prepared, limit, process);
+  return errors instanceof Promise
+    ? errors.then((list) => failuresOf(prepared, list))
+    : failuresOf(prepared, errors);
+}
+
+/** The failures of a batch whose records were all processed, from each record's error. */
+function failuresOf(prepared: readonly PreparedRecord[], errors: unknown[]): BatchFailures {
+  const batch: BatchFailures = { failures: [], unnamed: false, firstError: undefined };
   errors.forEach((error, index) => {
     if (error === undefined) return;
-    firstError ??= error;
-    failures.push(...failure(prepared[index]?.description.failureId));
+    if (batch.firstError === undefined) batch.firstError = error;
+    reportFailure(batch, prepared[index]?.description.failureId);
   });
-  return { failures, firstError };
+  return batch;
+}
+
+/** Streams: Lambda retries from the first failed sequence number, so the rest must wait. */
+async function processStream(run: BatchRun): Promise<BatchFailures> {
+  const batch: BatchFailures = { failures: [], unnamed: false, firstError: undefined };
+  for (const item of run.prepared) {
+    const error = await run.process(item);
+    if (error !== undefined) {
+      reportFailure(batch, item.description.failureId);
+      batch.firstError = error;
+      return batch;
+    }
+  }
+  return batch;
+}
+
+/** FIFO queues: a failed message blocks the rest of its group, which must be retried after it. */
+async function processFifo(run: BatchRun): Promise<BatchFailures> {
+  const batch: BatchFailures = { failures: [], unnamed: false, firstError: undefined };
+  const failedGroups = new Set<string>();
+  for (const item of run.prepared) {
+    const group = item.description.messageGroupId ?? '';
+    if (failedGroups.has(group)) {
+      reportFailure(batch, item.description.failureId);
+      continue;
+    }
+    const error = await run.process(item);
+    if (error !== undefined) {
+      failedGroups.add(group);
+      reportFailure(batch, item.description.failureId);
+      if (batch.firstError === undefined) batch.firstError = error;
+    }
+  }
+  return batch;
 }
 
 /**
@@ -175,7 +240,8 @@ async function processBatch(
  * `batchItemFailures` as `ReportBatchItemFailures` expects: SQS by message id (FIFO groups stop
  * at their first failure), Kinesis and DynamoDB by the first failed sequence number, with the
  * records after it left for the retry. SNS and EventBridge, which have no partial batch
- * response, get the first error re-thrown so that Lambda retries the event. The invocation
+ * response, get the first error re-thrown so that Lambda retries the event; so does a batch in
+ * which a failed record has no message id or sequence number to be reported by. The invocation
  * always ends with a flush bounded by the remaining time.
  *
  * @example
@@ -222,7 +288,8 @@ export function tracedRecordHandler<Record = unknown>(
     const failed = (span: Span, error: unknown): unknown => {
       recordFailure(span, error);
       span.end();
-      return error ?? new Error('record handler threw undefined');
+      // `undefined` means success here; a thrown `null` passes on as it is.
+      return error === undefined ? new Error('record handler threw undefined') : error;
     };
     // Not an async function: a record function that returns no promise (most do their work
     // synchronously) then costs no promise, no await and no extra microtask per record.
@@ -235,7 +302,7 @@ export function tracedRecordHandler<Record = unknown>(
         ? trace.setSpan(recordContext.context, invocationSpan)
         : recordContext.context;
       const span = tracer.startSpan(
-        `process ${item.description.destination}`,
+        processSpanName(item.description.destination),
         {
           kind,
           links,
@@ -270,25 +337,31 @@ export function tracedRecordHandler<Record = unknown>(
         (error: unknown) => failed(span, error),
       );
     };
+    const timeout = guardTimeout(
+      lambdaContext,
+      invocationSpan,
+      options.tracerProvider,
+      options.flushMarginMs,
+    );
     try {
-      const { failures, firstError } = await processBatch(
-        { prepared, process },
-        source,
-        options.concurrency ?? 1,
-      );
-      if (failures.length > 0) {
+      const outcome = processBatch({ prepared, process }, source, options.concurrency ?? 1);
+      const { failures, unnamed, firstError } =
+        outcome instanceof Promise ? await outcome : outcome;
+      if (failures.length > 0 && !timeout.fired) {
         invocationSpan.setAttribute('tracebridge.batch.failed_count', failures.length);
       }
+      // A failure with nothing to name it by (no message id or sequence number) cannot be
+      // reported: Lambda would take the batch as processed, so the whole batch fails instead.
       if (
         firstError !== undefined &&
-        (source === RecordSource.SNS || source === RecordSource.EVENTBRIDGE)
+        (unnamed || source === RecordSource.SNS || source === RecordSource.EVENTBRIDGE)
       ) {
-        recordFailure(invocationSpan, firstError);
+        if (!timeout.fired) recordFailure(invocationSpan, firstError);
         rethrow(firstError);
       }
       return { batchItemFailures: failures };
     } finally {
-      invocationSpan.end();
+      timeout.settle();
       await flushBeforeFreeze(lambdaContext, options.tracerProvider, options.flushMarginMs);
     }
   };

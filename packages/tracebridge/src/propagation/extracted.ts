@@ -7,9 +7,10 @@ import {
   type TextMapGetter,
   type TextMapPropagator,
 } from '@opentelemetry/api';
-import { warnOnce } from './diag.js';
+import { describeError, warnOnce } from './diag.js';
 import { TRACEPARENT } from './names.js';
 import { textMapGetter } from './propagator.js';
+import { W3CPropagator } from './w3c.js';
 
 /** The format a context was read in. */
 export const ContextFormat = {
@@ -44,12 +45,18 @@ export function extractWithPropagator<Carrier>(
   } catch (error) {
     warnOnce(
       'propagator-threw',
-      `the propagator threw while extracting; ignored (${String(error)})`,
+      `the propagator threw while extracting; ignored (${describeError(error)})`,
     );
     return undefined;
   }
   const spanContext = trace.getSpanContext(context);
-  if (spanContext && isSpanContextValid(spanContext)) {
+  // tracebridge's own W3C propagator sets only span contexts its parser found valid; the API's
+  // check of both ids again (a fifth of reading a message's context) is for other propagators.
+  const valid =
+    propagator instanceof W3CPropagator
+      ? spanContext !== undefined
+      : spanContext !== undefined && isSpanContextValid(spanContext);
+  if (spanContext && valid) {
     return { context, spanContext, format: ContextFormat.W3C };
   }
   if (getter.get(carrier, TRACEPARENT) !== undefined) {

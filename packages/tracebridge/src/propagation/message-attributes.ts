@@ -38,16 +38,25 @@ function isStringDataType(type: string): boolean {
 export function attributeString(attributes: unknown, name: string): string | undefined {
   const attribute = ownProperty(attributes, name);
   if (!isPlainRecord(attribute)) return undefined;
+  // The attribute is known to be a plain object: read its fields without checking that again
+  // for each (this runs for every field of every consumed message).
   const type =
-    ownString(attribute, 'DataType') ??
-    ownString(attribute, 'dataType') ??
-    ownString(attribute, 'Type');
+    stringField(attribute, 'DataType') ??
+    stringField(attribute, 'dataType') ??
+    stringField(attribute, 'Type');
   if (type !== undefined && !isStringDataType(type)) return undefined;
   return (
-    ownString(attribute, 'StringValue') ??
-    ownString(attribute, 'stringValue') ??
-    ownString(attribute, 'Value')
+    stringField(attribute, 'StringValue') ??
+    stringField(attribute, 'stringValue') ??
+    stringField(attribute, 'Value')
   );
+}
+
+/** An own string field of a plain object. */
+function stringField(object: Record<string, unknown>, key: string): string | undefined {
+  if (!Object.hasOwn(object, key)) return undefined;
+  const value = object[key];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**

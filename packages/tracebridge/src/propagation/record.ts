@@ -1,5 +1,5 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
-import { warnOnce } from './diag.js';
+import { describeError, warnOnce } from './diag.js';
 import { inspectDynamoDbRecord } from './dynamodb.js';
 import { inspectEventBridgeEvent } from './eventbridge.js';
 import {
@@ -10,6 +10,7 @@ import {
   type RecordPayload,
   RecordSource,
 } from './inspection.js';
+import { stringifyJson } from './json-text.js';
 import { inspectKinesisRecord } from './kinesis.js';
 import { isPlainRecord, ownProperty, ownString, w3cPropagator } from './propagator.js';
 import { inspectSnsRecord } from './sns.js';
@@ -68,16 +69,6 @@ const INSPECTORS = {
   [RecordSource.EVENTBRIDGE]: inspectEventBridgeEvent,
 } as const;
 
-function serialise(value: unknown): string {
-  try {
-    // JSON.stringify answers undefined for undefined and functions, whatever its typing says.
-    const text = JSON.stringify(value) as unknown;
-    return typeof text === 'string' ? text : '';
-  } catch {
-    return '';
-  }
-}
-
 /**
  * The payload read without any context handling, for records an inspector could not read. A
  * record that cannot be read at all (a getter or Proxy trap throws) has an empty payload.
@@ -101,16 +92,7 @@ function readRawPayload(record: unknown, source: RecordSource): RecordPayload {
         bytes: Buffer.from(ownString(ownProperty(record, 'kinesis'), 'data') ?? '', 'base64'),
       });
     default:
-      return lazyPayload({ text: serialise(record) });
-  }
-}
-
-/** Describes a thrown value; a hostile one may throw again when turned into a string. */
-function describeError(error: unknown): string {
-  try {
-    return String(error);
-  } catch {
-    return 'an error that cannot be printed';
+      return lazyPayload({ text: stringifyJson(record) });
   }
 }
 

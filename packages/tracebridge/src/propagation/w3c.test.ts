@@ -107,6 +107,16 @@ describe('W3CPropagator', () => {
       '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra',
     ],
     ['truncated', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b71692033'],
+    ['flags that are not hex', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-0g'],
+    ['a misplaced separator', '00-0af7651916cd43dd8448eb211c80319cb-7ad6b7169203331-01'],
+    [
+      'a line break in the fields of a future version',
+      '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-a\nb',
+    ],
+    [
+      'a future version whose fields do not start with a dash',
+      '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01x',
+    ],
     ['oversized', `00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01${'x'.repeat(10_000)}`],
   ])('rejects a traceparent with %s', (_, header) => {
     expect(parseTraceparent(header)).toBeUndefined();

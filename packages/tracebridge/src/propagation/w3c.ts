@@ -33,29 +33,86 @@ const MAX_BAGGAGE_LENGTH = 8192;
 /** W3C Baggage §3.3.1: at least 64 list members must be propagated; more are dropped. */
 const MAX_BAGGAGE_MEMBERS = 64;
 
-const TRACEPARENT_PATTERN = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+// Field offsets of `version-traceid-parentid-flags` (W3C Trace Context §3.2).
+const TRACE_ID_START = 3;
+const SPAN_ID_START = 36;
+const FLAGS_START = 53;
+const DASH = 0x2d;
+/** A line terminator ends a header: what a future version appends may not hold one. */
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 
 function firstValue(raw: string | string[] | undefined): string | undefined {
   return Array.isArray(raw) ? raw[0] : raw;
 }
 
-/** Parses a `traceparent` header as W3C Trace Context specifies; `undefined` when invalid. */
+/**
+ * The value of each lowercase hex digit by character code, -1 for every other code below 256. A
+ * table, not range comparisons: random ids mix digits and letters, and branching on which one
+ * comes next made the check about 2.5 times slower (measured on Node 20).
+ */
+const HEX_DIGIT_VALUES = /* @__PURE__ */ (() => {
+  const values = new Int8Array(256).fill(-1);
+  for (let value = 0; value < 16; value++) values[value.toString(16).charCodeAt(0)] = value;
+  return values;
+})();
+
+/** The value of a lowercase hex digit, or -1. */
+function hexDigit(code: number): number {
+  return code < HEX_DIGIT_VALUES.length ? (HEX_DIGIT_VALUES[code] ?? -1) : -1;
+}
+
+/** True when `text[start, end)` is lowercase hex and not all zeros (an invalid id). */
+function isNonZeroHex(text: string, start: number, end: number): boolean {
+  let bits = 0;
+  for (let index = start; index < end; index++) {
+    const digit = hexDigit(text.charCodeAt(index));
+    if (digit < 0) return false;
+    bits |= digit;
+  }
+  return bits !== 0;
+}
+
+/**
+ * Parses a `traceparent` header as W3C Trace Context specifies; `undefined` when invalid. Read
+ * character by character: every consumed message goes through here, and a capturing regular
+ * expression plus the API's validity check (two more) cost several times as much.
+ */
 export function parseTraceparent(header: string): SpanContext | undefined {
   if (header.length > MAX_TRACEPARENT_LENGTH) return undefined;
-  const match = TRACEPARENT_PATTERN.exec(header.trim());
-  if (!match) return undefined;
-  const [, version, traceId = '', spanId = '', flags = '00', rest] = match;
-  if (version === 'ff') return undefined;
-  if (version === '00' && (rest !== undefined || header.trim().length !== TRACEPARENT_V00_LENGTH)) {
+  const text = header.trim();
+  const { length } = text;
+  if (
+    length < TRACEPARENT_V00_LENGTH ||
+    text.charCodeAt(TRACE_ID_START - 1) !== DASH ||
+    text.charCodeAt(SPAN_ID_START - 1) !== DASH ||
+    text.charCodeAt(FLAGS_START - 1) !== DASH
+  ) {
     return undefined;
   }
-  const spanContext: SpanContext = {
-    traceId,
-    spanId,
-    traceFlags: Number.parseInt(flags, 16) & TraceFlags.SAMPLED,
+  const versionHigh = hexDigit(text.charCodeAt(0));
+  const versionLow = hexDigit(text.charCodeAt(1));
+  const flagsHigh = hexDigit(text.charCodeAt(FLAGS_START));
+  const flagsLow = hexDigit(text.charCodeAt(FLAGS_START + 1));
+  if (versionHigh < 0 || versionLow < 0 || flagsHigh < 0 || flagsLow < 0) return undefined;
+  const version = versionHigh * 16 + versionLow;
+  if (version === 0xff) return undefined;
+  if (length > TRACEPARENT_V00_LENGTH) {
+    // Version 00 has exactly four fields; a later version may append `-` and more.
+    if (version === 0 || text.charCodeAt(TRACEPARENT_V00_LENGTH) !== DASH) return undefined;
+    if (LINE_TERMINATOR.test(text.slice(TRACEPARENT_V00_LENGTH))) return undefined;
+  }
+  if (
+    !isNonZeroHex(text, TRACE_ID_START, SPAN_ID_START - 1) ||
+    !isNonZeroHex(text, SPAN_ID_START, FLAGS_START - 1)
+  ) {
+    return undefined;
+  }
+  return {
+    traceId: text.slice(TRACE_ID_START, SPAN_ID_START - 1),
+    spanId: text.slice(SPAN_ID_START, FLAGS_START - 1),
+    traceFlags: (flagsHigh * 16 + flagsLow) & TraceFlags.SAMPLED,
     isRemote: true,
   };
-  return isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
 function formatTraceparent(spanContext: SpanContext): string {

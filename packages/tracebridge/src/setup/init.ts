@@ -7,11 +7,10 @@ import {
   trace,
 } from '@opentelemetry/api';
 import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+  TracerProvider as SdkTracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { type Env, readEnv } from './config/parse.js';
 import { resolveConfig } from './config/resolve.js';
 import { AsyncLocalStorageContextManager } from './context-manager.js';
@@ -28,6 +27,7 @@ import type { TracingOptions } from './options.js';
 import { currentRegistration, type Registration, register } from './registry.js';
 import { combinePropagators } from './propagators.js';
 import { createResource } from './resource.js';
+import { BufferedSpanProcessor } from './span-processor.js';
 import type { FlushResult, Tracing } from './tracing.js';
 
 // The SDK's service name when none is configured (OpenTelemetry resource semantic conventions).
@@ -37,7 +37,7 @@ const EXPORTED: FlushResult = { ok: true, timedOut: false };
 
 /**
  * Sets up tracing for a Lambda function, once per process: a TracerProvider with X-Ray
- * compatible ids, a resource describing the function, a BatchSpanProcessor per exporter
+ * compatible ids, a resource describing the function, a batching span processor per exporter
  * (OTLP/HTTP, console, X-Ray daemon, chosen by options or `OTEL_TRACES_EXPORTER`), the
  * sampler and propagators of the `OTEL_*` variables, and an AsyncLocalStorage context
  * manager, all registered with `@opentelemetry/api`. Nothing touches the network here.
@@ -122,14 +122,15 @@ function setUp(options: TracingOptions, env: Env): Registration {
     });
   }
   const { resource, settle } = createResource(config, env);
-  const provider = new BasicTracerProvider({
+  const processors = exporters.map((exporter) => new BufferedSpanProcessor(exporter, config.batch));
+  const provider = new SdkTracerProvider({
     resource,
     sampler: config.sampler,
+    spanLimits: config.spanLimits,
     ...(config.xrayIds ? { idGenerator: new XRayIdGenerator() } : {}),
-    // A copy per processor: the SDK writes the OTEL_BSP_* fallbacks into the object it gets.
     spanProcessors: [
-      settleWithinOneBatchDelay(settle, config.batchDelayMs),
-      ...exporters.map((exporter) => new BatchSpanProcessor(exporter, { ...config.batch })),
+      settleWithinOneBatchDelay(settle, config.batch.scheduledDelayMillis),
+      ...processors,
     ],
   });
   trace.setGlobalTracerProvider(provider);
@@ -150,9 +151,9 @@ function setUp(options: TracingOptions, env: Env): Registration {
       provider,
       tracer: provider.getTracer(serviceName(options, env)),
       external: false,
-      forceFlush: bounded((deadline) => flushAll(provider, exporters, deadline)),
-      shutdown: bounded(async (deadline) => {
-        const result = await flushAll(provider, exporters, deadline);
+      forceFlush: bounded(() => flushAll(processors, exporters)),
+      shutdown: bounded(async () => {
+        const result = await flushAll(processors, exporters);
         await provider.shutdown().catch(() => undefined);
         return result;
       }),
@@ -193,24 +194,31 @@ function settleWithinOneBatchDelay(
 
 /**
  * Pushes the processors' buffered spans to the exporters, then waits for every export in
- * flight, including those the processors' timers started before this flush.
+ * flight, including those the processors' timers started before this flush. The processors are
+ * flushed directly, not through the provider's forceFlush, which arms a timer and two promises
+ * per processor on every invocation; the caller's deadline bounds the whole flush instead.
  */
 async function flushAll(
-  provider: BasicTracerProvider,
+  processors: readonly BufferedSpanProcessor[],
   exporters: readonly SpanExporter[],
-  timeoutMs: number,
 ): Promise<FlushResult> {
   let processorError: unknown;
-  await provider.forceFlush({ timeoutMillis: timeoutMs }).catch((reason: unknown) => {
-    processorError = reason;
-  });
-  const drained = await Promise.allSettled(
-    exporters.map(async (exporter) => {
-      await exporter.forceFlush?.();
+  let exporterError: unknown;
+  // All start before the first is awaited, and each has its handler from the start, so no
+  // rejection waits unhandled. Awaited one by one: every promise here runs through the
+  // AsyncLocalStorage hooks, and Promise.all would add more of them on every invocation.
+  const flushes = processors.map((processor) =>
+    processor.forceFlush().catch((reason: unknown) => {
+      processorError ??= reason;
     }),
   );
-  for (const outcome of drained) {
-    if (outcome.status === 'rejected') return failed(outcome.reason);
-  }
+  for (const flush of flushes) await flush;
+  const drains = exporters.map((exporter) =>
+    exporter.forceFlush?.().catch((reason: unknown) => {
+      exporterError ??= reason;
+    }),
+  );
+  for (const drain of drains) await drain;
+  if (exporterError !== undefined) return failed(exporterError);
   return processorError === undefined ? EXPORTED : failed(processorError);
 }

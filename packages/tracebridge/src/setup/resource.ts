@@ -122,9 +122,14 @@ export function createResource(
     ARN_ATTRIBUTES.map((key) => [key, fromArn.then((attributes) => attributes[key])]),
   );
   const version = readEnv(env, 'AWS_LAMBDA_FUNCTION_VERSION');
+  // Every invocation and every flush reports; only the first report counts, and the later ones
+  // return before reading the ARN again.
+  let settled = false;
   return {
     resource: defaultResource().merge(resourceFromAttributes({ ...late, ...explicit })),
     settle: (arn) => {
+      if (settled) return;
+      settled = true;
       settleArn(arn === undefined ? {} : functionArnAttributes(arn, version));
     },
   };
