@@ -20,7 +20,7 @@ import type {
   MiddlewareStack,
   Pluggable,
 } from '@smithy/types';
-import { warnOnce } from '../propagation/diag.js';
+import { describeError, warnOnce } from '../propagation/diag.js';
 import { X_AMZN_TRACE_ID_HEADER } from '../propagation/names.js';
 import { isPlainRecord, ownProperty, ownString } from '../propagation/propagator.js';
 import { formatXRayHeader } from '../propagation/xray.js';
@@ -88,8 +88,8 @@ function recordResult(span: Span, result: EntryResult | undefined): void {
 }
 
 function recordError(spans: readonly Span[], error: unknown): void {
-  const exception = error instanceof Error ? error : String(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const exception = error instanceof Error ? error : describeError(error);
+  const message = error instanceof Error ? error.message : describeError(error);
   for (const span of spans) {
     span.recordException(exception);
     span.setStatus({ code: SpanStatusCode.ERROR, message });
@@ -193,7 +193,7 @@ function sendSpanMiddleware(tracer: Tracer, options: TracePropagationOptions) {
       } catch (error) {
         warnOnce(
           'producer-inject',
-          `could not trace a ${service.rpcService} call; it is sent untraced (${String(error)})`,
+          `could not trace a ${service.rpcService} call; it is sent untraced (${describeError(error)})`,
         );
         return next(args);
       }
@@ -205,7 +205,7 @@ function sendSpanMiddleware(tracer: Tracer, options: TracePropagationOptions) {
         } catch (error) {
           warnOnce(
             'producer-results',
-            `could not read a ${service.rpcService} response (${String(error)})`,
+            `could not read a ${service.rpcService} response (${describeError(error)})`,
           );
         }
         return result;

@@ -12,6 +12,18 @@ export function warnOnce(topic: string, message: string): void {
   diag.warn(`tracebridge: ${message}`);
 }
 
+/**
+ * Describes a thrown value. `String()` throws for some: an object without a prototype
+ * (`Object.create(null)`), or one whose `toString` is not a function.
+ */
+export function describeError(error: unknown): string {
+  try {
+    return String(error);
+  } catch {
+    return 'an error that cannot be printed';
+  }
+}
+
 /** @internal Lets tests observe a warning again. */
 export function forgetWarnings(): void {
   alreadyWarned.clear();

@@ -1,7 +1,12 @@
 import { context as otelContext, type Context, type TextMapPropagator } from '@opentelemetry/api';
 import { ContextCarrier, contextFromTextMap } from './extracted.js';
 import { contextTextMap, type InjectOptions } from './inject.js';
-import { lazyPayload, type RecordInspection, recordContext, RecordSource } from './inspection.js';
+import {
+  type RecordInspection,
+  recordContext,
+  RecordSource,
+  serialisedPayload,
+} from './inspection.js';
 import { parseJsonObject } from './json-text.js';
 import { OTEL_JSON_KEY } from './names.js';
 import { isPlainRecord, isTextMap, omitKey, ownProperty, ownString } from './propagator.js';
@@ -68,6 +73,6 @@ export function inspectDynamoDbRecord(
     : {};
   return {
     context: recordContext(found, RecordSource.DYNAMODB),
-    payload: lazyPayload({ text: JSON.stringify(payload) }),
+    payload: serialisedPayload(payload, RecordSource.DYNAMODB),
   };
 }

@@ -4,10 +4,12 @@ import { frozen, spyOnDiag } from '../test-support/guards.js';
 import {
   contextWith,
   eventBridgeEvent,
+  eventBridgeEventBody,
   eventBridgeEventFromPut,
   numberedSpanContext,
   otelMemberOf,
   remoteSpanContext,
+  sqsRecord,
   sqsRecordFromPutEvents,
   traceparentOf,
   xrayHeaderOf,
@@ -177,5 +179,25 @@ describe('reading EventBridge events', () => {
     expect(extractRecordContext(event)).toMatchObject({ carrier: 'none', context: ROOT_CONTEXT });
     expect(recordPayload(event).text).toBe('{"a":[1,{"b":null}]}');
     expect(recordPayload(eventBridgeEvent('text')).text).toBe('"text"');
+  });
+});
+
+describe('details nested deeper than JSON.stringify goes', () => {
+  const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+
+  it('in an event delivered to Lambda: the context is still read, the payload is empty', () => {
+    const event = eventBridgeEvent({ _otel: { traceparent: traceparentOf(span) }, deep });
+    expect(extractRecordContext(event).spanContext?.spanId).toBe(span.spanId);
+    expect(recordPayload(event).text).toBe('');
+    expect(diagSpy.warnings.join('\n')).toContain('nested too deep to serialise');
+  });
+
+  it('in an SQS body: the detail is cut out whatever its depth', () => {
+    const detail = `{${MEMBER},"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const record = sqsRecord({ body: eventBridgeEventBody(detail) });
+    expect(extractRecordContext(record).spanContext?.spanId).toBe(span.spanId);
+    expect(recordPayload(record).text).toBe(
+      `{"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    );
   });
 });

@@ -6,7 +6,12 @@ import {
 } from '@opentelemetry/api';
 import { warnOnce } from './diag.js';
 import { contextTextMap, type InjectOptions } from './inject.js';
-import { lazyPayload, type RecordInspection, recordContext, RecordSource } from './inspection.js';
+import {
+  type RecordInspection,
+  recordContext,
+  RecordSource,
+  serialisedPayload,
+} from './inspection.js';
 import { contextFromJsonObject } from './json-context.js';
 import { insertContextMember, utf8ByteLength } from './json-text.js';
 import { EVENTBRIDGE_TIME_FIELD_BYTES, MAX_EVENTBRIDGE_PUT_EVENTS_BYTES } from './limits.js';
@@ -113,6 +118,6 @@ export function inspectEventBridgeEvent(
   const payload = ours ? omitKey(detail, OTEL_JSON_KEY) : (detail ?? null);
   return {
     context: recordContext(found, RecordSource.EVENTBRIDGE),
-    payload: lazyPayload({ text: JSON.stringify(payload) }),
+    payload: serialisedPayload(payload, RecordSource.EVENTBRIDGE),
   };
 }

@@ -4,7 +4,7 @@ import {
   trace,
   type TextMapPropagator,
 } from '@opentelemetry/api';
-import { warnOnce } from './diag.js';
+import { describeError, warnOnce } from './diag.js';
 import { type TextMap, textMapSetter, w3cPropagator } from './propagator.js';
 
 /** Options of the low-level inject functions. */
@@ -37,7 +37,7 @@ export function contextTextMap(
   } catch (error) {
     warnOnce(
       'propagator-threw-injecting',
-      `the propagator threw while injecting; the message is sent without a trace context (${String(error)})`,
+      `the propagator threw while injecting; the message is sent without a trace context (${describeError(error)})`,
     );
     return undefined;
   }

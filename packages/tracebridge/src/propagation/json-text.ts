@@ -1,5 +1,5 @@
 import { warnOnce } from './diag.js';
-import { MAX_CONTEXT_MEMBER_BYTES, MAX_JSON_SCAN_DEPTH } from './limits.js';
+import { MAX_CONTEXT_MEMBER_BYTES } from './limits.js';
 import { OTEL_JSON_KEY } from './names.js';
 import { isPlainRecord, isTextMap } from './propagator.js';
 
@@ -69,7 +69,7 @@ function scanStringEnd(source: JsonSource, start: number, limit: number): number
 /**
  * Index just past the JSON value that starts at `start`, or -1 when the text ends (or `limit`
  * is reached) first. It tracks strings and nesting only; callers that need validity parse the
- * range they found.
+ * range they found. Nesting is a counter, not recursion, so any depth is scanned in one pass.
  */
 export function scanValueEnd(source: JsonSource, start: number, limit = source.length): number {
   const end = Math.min(limit, source.length);
@@ -84,7 +84,7 @@ export function scanValueEnd(source: JsonSource, start: number, limit = source.l
       continue;
     }
     if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      if (++depth > MAX_JSON_SCAN_DEPTH) return -1;
+      depth++;
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       if (depth === 0) return index === start ? -1 : index;
       if (--depth === 0) return index + 1;
@@ -236,6 +236,20 @@ export function findTopLevelValue(
     index = skipWhitespace(source, separator + 1);
   }
   return undefined;
+}
+
+/**
+ * `JSON.stringify` that never throws: `''` for a value it cannot serialise (nested deeper than
+ * the call stack allows, a BigInt, a cycle) or that has no JSON form (`undefined`, a function).
+ */
+export function stringifyJson(value: unknown): string {
+  try {
+    // JSON.stringify answers undefined for undefined and functions, whatever its typing says.
+    const text = JSON.stringify(value) as unknown;
+    return typeof text === 'string' ? text : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Decodes UTF-8 bytes strictly; `undefined` when they are not valid UTF-8. */

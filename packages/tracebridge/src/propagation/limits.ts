@@ -28,9 +28,3 @@ export const MAX_CONTEXT_MEMBER_BYTES = 16_384;
 
 /** Largest binary envelope header read back; same reasoning as {@link MAX_CONTEXT_MEMBER_BYTES}. */
 export const MAX_BINARY_ENVELOPE_HEADER_BYTES = MAX_CONTEXT_MEMBER_BYTES;
-
-/**
- * Deepest JSON nesting scanned when a payload is searched for a context. The scanner works
- * without recursion, so this only bounds pathological inputs.
- */
-export const MAX_JSON_SCAN_DEPTH = 512;
