@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { Context as LambdaContext } from 'aws-lambda';
-import { flushBeforeFreeze } from './consumer/flush.js';
+import { flushBeforeFreeze, guardTimeout } from './consumer/flush.js';
 import { triggerOf } from './consumer/handler.js';
 import {
   type InvocationOptions,
@@ -93,11 +93,17 @@ export function tracebridgeMiddleware<Request extends MiddyRequestLike = MiddyRe
           links,
         },
       );
+      const timeout = guardTimeout(
+        request.context,
+        span,
+        options.tracerProvider,
+        options.flushMarginMs,
+      );
       invocations.set(request.context, {
         context,
         end: (error) => {
-          if (error !== undefined) recordFailure(span, error);
-          span.end();
+          if (error !== undefined && !timeout.fired) recordFailure(span, error);
+          timeout.settle();
         },
       });
       return Promise.resolve();

@@ -15,7 +15,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import type { Callback, Context as LambdaContext } from 'aws-lambda';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { tracebridgeMiddleware } from '../middy.js';
 import { lambdaContext } from '../test-support/lambda-context.js';
 import {
@@ -26,7 +26,9 @@ import {
   xrayHeaderOf,
 } from '../test-support/records.js';
 import { setUpTestTracing } from '../test-support/tracing.js';
+import { TIMEOUT_FLUSH_LEAD_MS } from './flush.js';
 import { tracedHandler } from './handler.js';
+import { tracedRecordHandler } from './records.js';
 
 const tracing = setUpTestTracing();
 afterEach(() => {
@@ -162,6 +164,102 @@ describe('flush before freeze', () => {
   });
 });
 
+describe('an invocation about to time out', () => {
+  const INVOCATION_MS = 1_000;
+  const HANG_MS = 10_000;
+  let warnings: string[] = [];
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function setUp() {
+    vi.useFakeTimers();
+    warnings = [];
+    diag.setLogger(
+      {
+        warn: (message: string) => warnings.push(message),
+        error: () => undefined,
+        info: () => undefined,
+        debug: () => undefined,
+        verbose: () => undefined,
+      },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
+    const exporter = new InMemorySpanExporter();
+    return { exporter, provider: batchingProvider(exporter) };
+  }
+
+  const names = (exporter: InMemorySpanExporter) =>
+    exporter
+      .getFinishedSpans()
+      .map((span) => span.name)
+      .sort();
+
+  it('ends the invocation span as timed out and flushes the spans so far, before the deadline', async () => {
+    const { exporter, provider } = setUp();
+    const handler = tracedHandler(
+      async () => {
+        provider.getTracer('user').startSpan('before the hang').end();
+        await new Promise((resolve) => setTimeout(resolve, HANG_MS));
+        return 'too late';
+      },
+      { tracerProvider: provider },
+    );
+    const result = handler({}, lambdaContext(INVOCATION_MS));
+
+    await vi.advanceTimersByTimeAsync(INVOCATION_MS - TIMEOUT_FLUSH_LEAD_MS);
+
+    expect(names(exporter)).toEqual(['before the hang', 'orders-consumer']);
+    expect(
+      exporter.getFinishedSpans().find((span) => span.name === 'orders-consumer')!.status,
+    ).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: `the invocation was about to time out, ${TIMEOUT_FLUSH_LEAD_MS} ms before its deadline`,
+    });
+    expect(warnings).toEqual([expect.stringMatching(/about to time out.*flushing the spans/)]);
+    // Had Lambda not stopped it, the handler's end changes nothing more.
+    await vi.advanceTimersByTimeAsync(HANG_MS);
+    await expect(result).resolves.toBe('too late');
+    expect(names(exporter)).toEqual(['before the hang', 'orders-consumer']);
+    expect(warnings.filter((warning) => warning.includes('ended Span'))).toEqual([]);
+    await provider.shutdown();
+  });
+
+  it('does the same for a batch, with the record spans that have ended', async () => {
+    const { exporter, provider } = setUp();
+    let calls = 0;
+    const handler = tracedRecordHandler(
+      async () => {
+        calls += 1;
+        if (calls === 2) await new Promise((resolve) => setTimeout(resolve, HANG_MS));
+      },
+      { tracerProvider: provider },
+    );
+    const result = handler({ Records: [sqsRecord(), sqsRecord()] }, lambdaContext(INVOCATION_MS));
+
+    await vi.advanceTimersByTimeAsync(INVOCATION_MS - TIMEOUT_FLUSH_LEAD_MS);
+
+    expect(names(exporter)).toEqual(['orders-consumer', 'process orders']);
+    await vi.advanceTimersByTimeAsync(HANG_MS);
+    await expect(result).resolves.toEqual({ batchItemFailures: [] });
+    expect(warnings.filter((warning) => warning.includes('ended Span'))).toEqual([]);
+    await provider.shutdown();
+  });
+
+  it('stays out of an invocation that ends in time', async () => {
+    const { exporter, provider } = setUp();
+    const result = tracedHandler(async () => Promise.resolve('in time'), {
+      tracerProvider: provider,
+    })({}, lambdaContext(INVOCATION_MS));
+    await vi.advanceTimersByTimeAsync(INVOCATION_MS);
+    await expect(result).resolves.toBe('in time');
+    expect(exporter.getFinishedSpans()[0]!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(warnings).toEqual([]);
+    await provider.shutdown();
+  });
+});
+
 describe('tracebridgeMiddleware (middy)', () => {
   it('starts the invocation span with links to the records and flushes after success and error', async () => {
     const exporter = new InMemorySpanExporter();
@@ -185,5 +283,16 @@ describe('tracebridgeMiddleware (middy)', () => {
     expect(spans[0]!.attributes['faas.trigger']).toBe('pubsub');
     expect(spans[1]!.status.code).toBe(SpanStatusCode.ERROR);
     await provider.shutdown();
+  });
+});
+
+describe('tracedHandler with a thrown value String() cannot print', () => {
+  it('re-throws it unchanged and marks the span failed', async () => {
+    const thrown = Object.create(null) as unknown;
+    const handler = tracedHandler(() => Promise.reject(thrown as Error), {
+      tracerProvider: tracing.provider,
+    });
+    await expect(handler({}, lambdaContext())).rejects.toBe(thrown);
+    expect(tracing.spans()[0]!.status.code).toBe(SpanStatusCode.ERROR);
   });
 });

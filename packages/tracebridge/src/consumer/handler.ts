@@ -2,7 +2,7 @@ import type { Callback, Context as LambdaContext } from 'aws-lambda';
 import { recordSourceOf } from '../propagation/record.js';
 import { RecordSource } from '../propagation/inspection.js';
 import { isPlainRecord, ownProperty } from '../propagation/propagator.js';
-import { flushBeforeFreeze } from './flush.js';
+import { flushBeforeFreeze, guardTimeout } from './flush.js';
 import {
   type InvocationOptions,
   recordFailure,
@@ -74,6 +74,8 @@ function callHandler<Event, Result>(
  * `_X_AMZN_TRACE_ID` unless told otherwise. Errors are recorded and re-thrown unchanged. Every
  * invocation ends with a flush bounded by the remaining time, also when the handler throws or
  * the collector is unreachable, so no span is left in memory when Lambda freezes the process.
+ * A handler still running shortly before its deadline has its invocation span ended as timed
+ * out and the spans so far flushed, before Lambda stops it.
  * The returned handler is async, as the Node.js 24 runtime requires.
  *
  * @example
@@ -96,13 +98,19 @@ export function tracedHandler<Event, Result>(
     const { span, context } = startInvocationSpan(tracer, event, lambdaContext, options, {
       trigger: triggerOf(event),
     });
+    const timeout = guardTimeout(
+      lambdaContext,
+      span,
+      options.tracerProvider,
+      options.flushMarginMs,
+    );
     try {
       return await runIn(context, () => callHandler(handler, event, lambdaContext));
     } catch (error) {
-      recordFailure(span, error);
+      if (!timeout.fired) recordFailure(span, error);
       throw error;
     } finally {
-      span.end();
+      timeout.settle();
       await flushBeforeFreeze(lambdaContext, options.tracerProvider, options.flushMarginMs);
     }
   };

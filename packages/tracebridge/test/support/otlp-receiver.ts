@@ -18,6 +18,8 @@ export interface ReceiverBehaviour {
   delayMs?: number;
   status?: number;
   body?: string;
+  /** Drop the connection instead of answering, as a collector that crashes mid-request. */
+  reset?: boolean;
 }
 
 /** A real OTLP/HTTP receiver on 127.0.0.1 that decodes what it gets (protobuf, JSON, gzip). */
@@ -30,6 +32,8 @@ export interface OtlpReceiver {
   /** How many TCP connections clients opened. */
   readonly connections: () => number;
   behave(behaviour: ReceiverBehaviour): void;
+  /** Closes the kept-alive connections no request is using, as a collector's idle timeout does. */
+  dropIdleConnections(): void;
   spanNames(): string[];
   close(): Promise<void>;
 }
@@ -41,7 +45,13 @@ function decode(headers: IncomingHttpHeaders, raw: Buffer): OtlpExportTraceServi
     : decodeExportTraceServiceRequest(body);
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export interface ReceiverOptions {
+  /** 0 (the default) for a free port; the port of a closed receiver brings its address back. */
+  readonly port?: number;
+}
+
+export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
+  const { port = 0 } = options;
   const exports: ReceivedExport[] = [];
   let behaviour: ReceiverBehaviour = {};
   let answered = 0;
@@ -56,7 +66,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
           request: decode(request.headers, Buffer.concat(chunks)),
         });
       }
-      const { delayMs = 0, status = 200, body = '' } = behaviour;
+      const { delayMs = 0, status = 200, body = '', reset = false } = behaviour;
+      if (reset) {
+        request.socket.destroy();
+        return;
+      }
       if (delayMs === Infinity) return;
       setTimeout(() => {
         answered++;
@@ -67,16 +81,19 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   server.on('connection', () => {
     connections++;
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const bound = (server.address() as AddressInfo).port;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${bound}`,
     exports,
     answered: () => answered,
     connections: () => connections,
     behave: (next) => {
       behaviour = next;
+    },
+    dropIdleConnections: () => {
+      server.closeIdleConnections();
     },
     spanNames: () =>
       exports.flatMap(({ request }) =>

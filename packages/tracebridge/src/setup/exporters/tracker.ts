@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
 /** The result an exporter reports, as the SDK's SpanExporter interface types it. */
 export type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
@@ -33,7 +33,9 @@ function asError(value: unknown): Error {
  * `forceFlush` also waits for an export the BatchSpanProcessor started on its own timer (the
  * processor's forceFlush does not: those spans would still be on the wire when Lambda freezes
  * the process); it remembers the first failure since the last flush, so the flush can report
- * it; and it logs exactly one warning per failed export. No export ever rejects.
+ * it; and it warns once per outage: at the first failed export after a flush or a successful
+ * export. A flush whose spans go in several exports to a collector that is down would
+ * otherwise warn once per export; the others are logged at debug level. No export ever rejects.
  *
  * @example
  * ```ts
@@ -45,16 +47,26 @@ function asError(value: unknown): Error {
 export class ExportTracker {
   private readonly inFlight = new Set<Promise<void>>();
   private failure: Error | undefined;
+  /** A failure has been warned about, and no export has succeeded nor a flush ended since. */
+  private warned = false;
 
   /** Runs one export; `send` rejects with an error whose message says what went wrong. */
   run(send: () => Promise<void>, resultCallback: (result: ExportResult) => void): void {
     const work: Promise<void> = send()
       .then(
-        (): ExportResult => EXPORTED,
+        (): ExportResult => {
+          this.warned = false;
+          return EXPORTED;
+        },
         (reason: unknown): ExportResult => {
           const error = asError(reason);
           this.failure ??= error;
-          diag.warn(`tracebridge: ${error.message}`);
+          if (this.warned) {
+            diag.debug(`tracebridge: ${error.message}`);
+          } else {
+            this.warned = true;
+            diag.warn(`tracebridge: ${error.message}`);
+          }
           return exportFailed(error);
         },
       )
@@ -72,6 +84,7 @@ export class ExportTracker {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
     const failure = this.failure;
     this.failure = undefined;
+    this.warned = false;
     if (failure) throw failure;
   }
 }
