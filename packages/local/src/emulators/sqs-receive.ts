@@ -15,7 +15,7 @@ import type { SqsFront } from './sqs.js';
 import { TRACE_HEADER_CARRIER } from './trace-header.js';
 
 interface ReceiveRequest {
-  /** The `MessageAttributeNames` selection, or `undefined` when it selects everything. */
+  /** The `MessageAttributeNames` selection (empty: none), or `undefined` for all of them. */
   readonly selection: readonly string[] | undefined;
   readonly wantsTraceHeader: boolean;
 }
@@ -39,10 +39,9 @@ export async function interceptReceiveMessage(front: SqsFront, call: SqsCall): P
     ...stringList(input.MessageSystemAttributeNames),
   ];
   const receive: ReceiveRequest = {
-    selection:
-      requested.length === 0 || requested.includes('All') || requested.includes('.*')
-        ? undefined
-        : requested,
+    // Asking for no names gets no message attributes, as on SQS: code that forgets
+    // MessageAttributeNames must not find the trace context here and lose it on AWS.
+    selection: requested.includes('All') || requested.includes('.*') ? undefined : requested,
     wantsTraceHeader: systemNames.includes('All') || systemNames.includes('AWSTraceHeader'),
   };
 

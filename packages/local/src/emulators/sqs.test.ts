@@ -266,6 +266,27 @@ describe('AWSTraceHeader', () => {
     expect(selected?.MD5OfMessageAttributes).toBe(reference.MD5OfMessageAttributes);
     expect(selected?.Attributes?.AWSTraceHeader).toBe(SENT_TRACE);
   });
+
+  it('returns no message attributes to a receive that names none, as SQS does', async () => {
+    const queueUrl = await createQueue();
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: 'with a trace context',
+        MessageAttributes: {
+          traceparent: {
+            DataType: 'String',
+            StringValue: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`,
+          },
+        },
+      }),
+    );
+
+    const [message] = await receive(queueUrl, { MessageAttributeNames: [] });
+    expect(message?.Body).toBe('with a trace context');
+    expect(message?.MessageAttributes).toBeUndefined();
+    expect(message?.MD5OfMessageAttributes).toBeUndefined();
+  });
 });
 
 describe('the 10 message attribute quota', () => {
