@@ -1,5 +1,12 @@
 import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -48,15 +55,17 @@ function decode(headers: IncomingHttpHeaders, raw: Buffer): OtlpExportTraceServi
 export interface ReceiverOptions {
   /** 0 (the default) for a free port; the port of a closed receiver brings its address back. */
   readonly port?: number;
+  /** Serve https with this key and certificate chain (PEM); the endpoint then names `host`. */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly host: string };
 }
 
 export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
-  const { port = 0 } = options;
+  const { port = 0, tls } = options;
   const exports: ReceivedExport[] = [];
   let behaviour: ReceiverBehaviour = {};
   let answered = 0;
   let connections = 0;
-  const server: Server = createServer((request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -77,15 +86,19 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
         response.writeHead(status, { 'content-type': 'text/plain' }).end(body);
       }, delayMs);
     });
-  });
-  server.on('connection', () => {
+  };
+  const server: Server =
+    tls === undefined
+      ? createServer(handle)
+      : createTlsServer({ key: tls.key, cert: tls.cert }, handle);
+  server.on(tls === undefined ? 'connection' : 'secureConnection', () => {
     connections++;
   });
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
   const bound = (server.address() as AddressInfo).port;
   return {
-    endpoint: `http://127.0.0.1:${bound}`,
+    endpoint: tls === undefined ? `http://127.0.0.1:${bound}` : `https://${tls.host}:${bound}`,
     exports,
     answered: () => answered,
     connections: () => connections,
