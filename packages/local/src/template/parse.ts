@@ -94,11 +94,30 @@ function keepType(type: string | ScalarTag | CollectionTag): boolean {
   return !TEXT_TYPES.includes(name);
 }
 
+const FLOAT_TAG = 'tag:yaml.org,2002:float';
+
+/**
+ * The parser's YAML 1.1 float patterns also match `.` and `e5`, which have no digit before the
+ * exponent, and read them as NaN. PyYAML (SAM CLI) and SnakeYAML want that digit and read them
+ * as text, so that `CodeUri: .` names the template's folder; the float types here want it too.
+ */
+function withMantissaDigit(type: ScalarTag | CollectionTag): ScalarTag | CollectionTag {
+  if (type.tag !== FLOAT_TAG || !('test' in type)) return type;
+  const { test } = type;
+  if (test === undefined || !(test.test('.') || test.test('e5'))) return type;
+  return { ...type, test: new RegExp(`^(?=[-+]?[._]*[0-9])${test.source.slice(1)}`) };
+}
+
 function parseYaml(file: string, text: string): unknown {
   // CloudFormation reads YAML 1.1 (its documentation says so), where `yes` is a boolean.
   const document = parseDocument(text, {
     version: '1.1',
-    customTags: (types) => [...types.filter(keepType), ...CUSTOM_TAGS],
+    customTags: (types) => [
+      ...types
+        .filter(keepType)
+        .map((type) => (typeof type === 'string' ? type : withMantissaDigit(type))),
+      ...CUSTOM_TAGS,
+    ],
   });
   // The parser only warns about an unknown tag and reads it as a plain value, which would
   // turn a misspelt `!GetAttr` into a string silently.
