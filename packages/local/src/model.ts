@@ -44,6 +44,12 @@ export interface BuildSpec {
   readonly external: readonly string[];
   /** Package.json fields esbuild resolves packages by (`MainFields`); esbuild's default when empty. */
   readonly mainFields: readonly string[];
+  /** Text put at the top of each output file, by file type (`Banner: ['js=…']`). */
+  readonly banner: Readonly<Record<string, string>>;
+  /** esbuild loaders by file extension (`Loader: ['.png=file']`). */
+  readonly loader: Readonly<Record<string, string>>;
+  /** Whether source maps embed the sources (`SourcesContent`; esbuild's default is true). */
+  readonly sourcesContent: boolean;
 }
 
 export interface FunctionSpec {

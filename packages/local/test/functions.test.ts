@@ -36,6 +36,10 @@ const POLL_MS = 20;
 // export can only mean its timer is not running.
 const FROZEN_WAIT_MS = 1_000;
 
+/** The banner SAM users give an ESM build whose CommonJS code calls require(). */
+const REQUIRE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
 const ESM_BUILD: BuildSpec = {
   entryPoints: ['handlers.ts'],
   format: 'esm',
@@ -44,7 +48,10 @@ const ESM_BUILD: BuildSpec = {
   sourcemap: true,
   target: 'node20',
   external: [],
-  mainFields: [],
+  mainFields: ['module', 'main'],
+  banner: {},
+  loader: {},
+  sourcesContent: true,
 };
 
 function fixture(name: string, handler: string, overrides: Partial<FunctionSpec> = {}) {
@@ -161,7 +168,10 @@ beforeAll(async () => {
         build: { ...ESM_BUILD, format: 'cjs', outExtension: '.js' },
       }),
       fixture('Plain', 'app.handler', { codeUri: path.join(FIXTURES, 'plain'), build: undefined }),
-      fixture('CjsDependency', 'cjs-dependency.handler'),
+      fixture('CjsDependency', 'cjs-dependency.handler', {
+        build: { ...ESM_BUILD, entryPoints: ['cjs-dependency.ts'], banner: { js: REQUIRE_BANNER } },
+      }),
+      fixture('CjsDependencyWithoutBanner', 'cjs-dependency.handler'),
       fixture('FrozenSpans', 'frozen-spans.handler', { environment: { SPANS_FILE: spansFile } }),
       {
         logicalId: 'SqsConsumerFunction',
@@ -181,7 +191,10 @@ beforeAll(async () => {
           sourcemap: true,
           target: 'es2022',
           external: [],
-          mainFields: [],
+          mainFields: ['module', 'main'],
+          banner: {},
+          loader: {},
+          sourcesContent: true,
         },
       },
     ],
@@ -328,6 +341,20 @@ describe('invoking', () => {
       event: { n: 2 },
     });
     expect(expectOk(await runner.invoke('CjsDependency', {}))).toEqual({ endOfLine: '"\\n"' });
+  });
+
+  it('fails an ESM bundle whose CommonJS code requires without a banner, as Lambda does, and says why', async () => {
+    const result = await runner.invoke('CjsDependencyWithoutBanner', {});
+
+    expect(result).toMatchObject({
+      status: 'error',
+      errorMessage: 'Dynamic require of "node:os" is not supported',
+    });
+    const warning = await eventually(() =>
+      logLines.find((line) => line.startsWith('[CjsDependencyWithoutBanner] build:')),
+    );
+    expect(warning).toMatch(/MainFields: module,main/);
+    expect(warning).toMatch(/BuildProperties\.Banner/);
   });
 
   it('prefixes every line a function writes with its name', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,25 +35,56 @@ const spec: FunctionSpec = {
     target: 'es2022',
     external: [],
     mainFields: [],
+    banner: {},
+    loader: {},
+    sourcesContent: true,
   },
 };
 
 describe('buildFunction', () => {
-  it('bundles like SAM, always with a source map, and gives ESM a require', async () => {
-    const built = await buildFunction(spec, buildRoot);
+  it('bundles like SAM, always with a source map, with the banner and loaders the template gives', async () => {
+    const banner =
+      "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+    const withBanner = {
+      ...spec,
+      build: { ...spec.build!, banner: { js: banner }, loader: { '.cjs': 'js' } },
+    };
+    const built = await buildFunction(withBanner, buildRoot);
     const outdir = path.join(buildRoot, 'CjsDependencyFunction');
     expect(built).toEqual({
       taskRoot: outdir,
       file: path.join(outdir, 'cjs-dependency.mjs'),
       exportPath: ['handler'],
+      warnings: [],
     });
     const code = readFileSync(built.file, 'utf8');
-    expect(
-      code.startsWith("import { createRequire as __tracebridgeCreateRequire } from 'node:module';"),
-    ).toBe(true);
+    expect(code.startsWith(banner)).toBe(true);
     expect(code).toMatch(/sourceMappingURL=cjs-dependency\.mjs\.map/);
-    expect(existsSync(`${built.file}.map`)).toBe(true);
+    const map = JSON.parse(readFileSync(`${built.file}.map`, 'utf8')) as {
+      sourcesContent?: unknown;
+    };
+    expect(map.sourcesContent).toBeDefined();
     expect(readFileSync(path.join(outdir, 'package.json'), 'utf8')).toBe('{"type":"module"}\n');
+  });
+
+  it('adds no banner of its own, and warns when ESM code will call require()', async () => {
+    const built = await buildFunction(spec, buildRoot);
+
+    expect(readFileSync(built.file, 'utf8')).not.toMatch(/createRequire/);
+    expect(built.warnings).toHaveLength(1);
+    expect(built.warnings[0]).toMatch(
+      /^build: the ESM bundle holds CommonJS code that calls require\(\)/,
+    );
+  });
+
+  it('leaves the sources out of the source map with SourcesContent: false', async () => {
+    const lean = { ...spec, build: { ...spec.build!, sourcesContent: false } };
+    const built = await buildFunction(lean, buildRoot);
+
+    const map = JSON.parse(readFileSync(`${built.file}.map`, 'utf8')) as {
+      sourcesContent?: unknown;
+    };
+    expect(map.sourcesContent).toBeUndefined();
   });
 
   it('runs a function without a build from its CodeUri', async () => {
@@ -67,6 +98,7 @@ describe('buildFunction', () => {
       taskRoot: path.join(FIXTURES, 'plain'),
       file: path.join(FIXTURES, 'plain', 'app.cjs'),
       exportPath: ['handler'],
+      warnings: [],
     });
   });
 

@@ -1,23 +1,20 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { build, type Message } from 'esbuild';
+import { build, type Loader, type Message } from 'esbuild';
 
 import type { FunctionSpec } from '../model.js';
 import { FunctionBuildError, FunctionConfigurationError } from './errors.js';
 import { handlerFile, parseHandler } from './handler.js';
 
 /**
- * An ESM bundle that contains CommonJS code calls `require` for Node.js built-ins, which ESM does
- * not define ("Dynamic require of "x" is not supported"). SAM users add this banner through
- * `BuildProperties.Banner`; the template reader does not carry banners, so every ESM build gets
- * it. esbuild renames a `require` the function declares itself, so the two never clash.
+ * What esbuild's stand-in for `require` throws when an ESM bundle holds CommonJS code that
+ * requires a module: ESM defines no `require`, on Lambda as here.
  */
-const ESM_REQUIRE_BANNER = [
-  "import { createRequire as __tracebridgeCreateRequire } from 'node:module';",
-  'const require = __tracebridgeCreateRequire(import.meta.url);',
-].join('\n');
+const DYNAMIC_REQUIRE_SHIM = 'Dynamic require of "';
+const REQUIRE_BANNER_HINT =
+  'BuildProperties.Banner: [\'js=import { createRequire } from "node:module"; const require = createRequire(import.meta.url);\']';
 
 // Lambda's Node.js runtime identifiers: nodejs18.x, nodejs20.x, nodejs22.x, …
 const NODE_RUNTIME_PREFIX = 'nodejs';
@@ -30,6 +27,8 @@ export interface BuiltFunction {
   readonly file: string;
   /** Property path of the handler inside the module. */
   readonly exportPath: readonly string[];
+  /** What the build found that will fail at run time, on Lambda as here; one line each. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -66,6 +65,7 @@ export async function buildFunction(spec: FunctionSpec, buildRoot: string): Prom
       taskRoot: spec.codeUri,
       file: handlerFile(spec.codeUri, location),
       exportPath: location.exportPath,
+      warnings: [],
     };
   }
 
@@ -87,11 +87,13 @@ export async function buildFunction(spec: FunctionSpec, buildRoot: string): Prom
       ...(spec.build.mainFields.length > 0 ? { mainFields: [...spec.build.mainFields] } : {}),
       outdir,
       outExtension: { '.js': spec.build.outExtension },
-      banner: spec.build.format === 'esm' ? { js: ESM_REQUIRE_BANNER } : {},
+      banner: { ...spec.build.banner },
+      loader: { ...spec.build.loader } as Record<string, Loader>,
+      sourcesContent: spec.build.sourcesContent,
       metafile: true,
       logLevel: 'silent',
     });
-    outputs = Object.keys(result.metafile?.outputs ?? {}).map((output) =>
+    outputs = Object.keys(result.metafile.outputs).map((output) =>
       path.resolve(spec.codeUri, output),
     );
   } catch (error) {
@@ -108,7 +110,26 @@ export async function buildFunction(spec: FunctionSpec, buildRoot: string): Prom
       `Handler '${spec.handler}' needs ${path.relative(outdir, file)}, but the build produced ${produced.map((output) => path.relative(outdir, output)).join(', ') || 'nothing'}; check EntryPoints and OutExtension`,
     );
   }
-  return { taskRoot: outdir, file, exportPath: location.exportPath };
+  return {
+    taskRoot: outdir,
+    file,
+    exportPath: location.exportPath,
+    warnings: await requireWarnings(spec, file),
+  };
+}
+
+/**
+ * SAM adds no banner of its own, so an ESM bundle whose CommonJS code requires a module fails
+ * on Lambda with "Dynamic require of … is not supported" once that code runs. It fails the same
+ * way here, and the build says why beforehand.
+ */
+async function requireWarnings(spec: FunctionSpec, file: string): Promise<string[]> {
+  if (spec.build?.format !== 'esm' || spec.build.banner.js !== undefined) return [];
+  const output = await readFile(file, 'utf8');
+  if (!output.includes(DYNAMIC_REQUIRE_SHIM)) return [];
+  return [
+    `build: the ESM bundle holds CommonJS code that calls require(), which ESM does not define; on Lambda as here it throws "Dynamic require of … is not supported" when it runs. Set MainFields: module,main so that packages resolve to their ESM builds, or define require with ${REQUIRE_BANNER_HINT}`,
+  ];
 }
 
 function describeFailure(error: unknown): string {

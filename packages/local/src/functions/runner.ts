@@ -138,10 +138,16 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
 
   const build = (state: FunctionState): Promise<BuiltFunction> => {
     // A failed build is tried again next time: the developer may have fixed the code.
-    state.built ??= buildFunction(state.spec, buildDir).catch((error: unknown) => {
-      state.built = undefined;
-      throw error;
-    });
+    state.built ??= buildFunction(state.spec, buildDir).then(
+      (built) => {
+        for (const warning of built.warnings) state.writeLine(warning);
+        return built;
+      },
+      (error: unknown) => {
+        state.built = undefined;
+        throw error;
+      },
+    );
     return state.built;
   };
 

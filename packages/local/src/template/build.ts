@@ -15,6 +15,8 @@ const SAM_DEFAULT_MINIFY = true;
 /** The builder tries these extensions, in order, for an entry point written without one. */
 const ENTRY_EXTENSIONS = ['.ts', '.js'] as const;
 const SOURCE_MAPS_OPTION = '--enable-source-maps';
+/** The output file types esbuild takes a banner for. */
+const BANNER_TYPES = ['js', 'css'] as const;
 
 /** A function's build, and its environment as SAM leaves it after the build. */
 export interface BuildResult {
@@ -75,6 +77,9 @@ export async function readBuild(
       'Target',
       'External',
       'MainFields',
+      'Banner',
+      'Loader',
+      'SourcesContent',
     ],
     inert: [],
   });
@@ -117,6 +122,9 @@ export async function readBuild(
       target: readText(ctx, given.Target, `${at}.Target`) ?? SAM_DEFAULT_TARGET,
       external: readTextList(ctx, given.External, `${at}.External`),
       mainFields: readMainFields(ctx, given.MainFields, `${at}.MainFields`),
+      banner: readKeyedTexts(ctx, given.Banner, `${at}.Banner`, BANNER_TYPES),
+      loader: readKeyedTexts(ctx, given.Loader, `${at}.Loader`),
+      sourcesContent: readFlag(ctx, given.SourcesContent, `${at}.SourcesContent`, true),
     },
     environment,
   };
@@ -133,6 +141,31 @@ function readMainFields(ctx: ReadContext, value: unknown, where: string): string
       .filter((field) => field.length > 0);
   }
   return readTextList(ctx, value, where);
+}
+
+/**
+ * SAM passes each entry of `Banner` and `Loader` to esbuild as `--banner:<entry>` and
+ * `--loader:<entry>`, so an entry is `key=text`, split at its first `=` (`js=import …` or
+ * `.png=file`). An entry without `=`, or a key outside `keys` when given, is named and ignored.
+ */
+function readKeyedTexts(
+  ctx: ReadContext,
+  raw: unknown,
+  where: string,
+  keys?: readonly string[],
+): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const [index, entry] of readTextList(ctx, raw, where).entries()) {
+    const split = entry.indexOf('=');
+    const key = entry.slice(0, Math.max(split, 0));
+    if (split <= 0 || (keys !== undefined && !keys.includes(key))) {
+      const expected = keys === undefined ? 'key=value' : keys.map((k) => `${k}=…`).join(' or ');
+      warn(ctx, `${where}[${index}]`, `is not of the form ${expected}; it is ignored`);
+      continue;
+    }
+    texts[key] = entry.slice(split + 1);
+  }
+  return texts;
 }
 
 /** The entry file relative to CodeUri, with the extension the builder would find. */

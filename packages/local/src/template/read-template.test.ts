@@ -27,6 +27,9 @@ const EXAMPLE_BUILD = {
   target: 'es2022',
   external: [],
   mainFields: ['module', 'main'],
+  banner: {},
+  loader: {},
+  sourcesContent: true,
 };
 
 describe('the seed architecture example', () => {
@@ -217,6 +220,9 @@ describe('parameters, pseudo parameters and intrinsic functions', () => {
       target: 'es2020',
       external: [],
       mainFields: [],
+      banner: {},
+      loader: {},
+      sourcesContent: true,
     });
     expect(worker?.build).toMatchObject({
       entryPoints: ['index.js'],

@@ -69,7 +69,10 @@ const ESM_BUILD: BuildSpec = {
   sourcemap: true,
   target: 'node20',
   external: [],
-  mainFields: [],
+  mainFields: ['module', 'main'],
+  banner: {},
+  loader: {},
+  sourcesContent: true,
 };
 
 function faultsFunction(
