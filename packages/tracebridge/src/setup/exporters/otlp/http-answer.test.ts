@@ -55,6 +55,18 @@ describe('answerReader', () => {
     expect(reader.end()).toEqual({ status: 200, quote: 'partial body', reusable: false });
   });
 
+  it('finds headers whatever their case, joins repeated ones, and reads the last line of the head', () => {
+    const text =
+      'HTTP/1.1 200 OK\r\nCONNECTION: keep-alive\r\nx-note: connection: close\r\n' +
+      'Connection: Close\r\ncontent-LENGTH: 2\r\n\r\nok';
+    expect(read(text).answer).toEqual({ status: 200, quote: 'ok', reusable: false });
+    expect(read('HTTP/1.1 201 Created\r\nContent-Length:0\r\n\r\n').answer).toEqual({
+      status: 201,
+      quote: '',
+      reusable: true,
+    });
+  });
+
   it('quotes only the start of a long body', () => {
     const body = 'x'.repeat(MAX_QUOTED_BYTES * 3);
     const text = `HTTP/1.1 500 Oops\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
