@@ -3,6 +3,10 @@
 // processes, collector), warms every function up, then times a producer invocation that sends
 // the messages until the consumer's mapping has processed the last of them: first through the
 // queue, then through the stream. Prints one JSON line.
+//
+// To profile, run it as `PIPELINE_CPU_PROFILE_DIR=<dir> node --cpu-prof --cpu-prof-dir=<dir>
+// child/pipeline.mjs …`: the runtime's own process is profiled by --cpu-prof, each function's
+// by the fixtures' cpu-profile.cjs preload; each pass's `windowUs` says which samples are its.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { startLocalRuntime } from '../../packages/local/dist/runtime/local-runtime.js';
@@ -19,6 +23,15 @@ const SETTLE_CHECK_MS = 2;
 // /proc/<pid>/stat counts CPU time in clock ticks, 100 per second on Linux (USER_HZ).
 const MS_PER_TICK = 10;
 
+const profileDir = process.env.PIPELINE_CPU_PROFILE_DIR;
+const profiling =
+  profileDir === undefined
+    ? undefined
+    : {
+        NODE_OPTIONS: `--require ${join(BENCH, 'fixtures', 'pipeline', 'cpu-profile.cjs')}`,
+        CPU_PROFILE_DIR: profileDir,
+      };
+
 const warnings = [];
 const runtime = await startLocalRuntime({
   templatePath: join(BENCH, 'fixtures', 'pipeline', `${variant}.yaml`),
@@ -30,6 +43,7 @@ const runtime = await startLocalRuntime({
   // Lambda waits a second after an empty GetRecords; a consumer that catches up with the
   // producer would then measure that wait, not its throughput.
   polling: { kinesisPollIntervalMs: 10 },
+  functionEnvironment: profiling,
 });
 
 // Wall time of every invocation, by function, as the pollers wait for it: how much of a pass
@@ -66,12 +80,22 @@ async function settled(kind, target) {
   }
 }
 
-// CPU time so far, in milliseconds, of this process (emulators, pollers, collector) and of each
-// function's process (by logical id, read from /proc: Linux only, empty elsewhere).
+// User and system CPU time, in milliseconds, of a process or thread, from its /proc stat file.
+function statCpuMs(path) {
+  const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+}
+
+// CPU time so far, in milliseconds, of this process (emulators, pollers, collector, and V8's
+// garbage collector and compiler threads), of its main thread alone (the one the emulators,
+// pollers and collector share), and of each function's process (by logical id). Read from
+// /proc: Linux only; elsewhere, the process's own figure only.
 function cpuMs() {
   const { user, system } = process.cpuUsage();
   const result = { runtime: (user + system) / 1000 };
   try {
+    result.runtimeMainThread = statCpuMs(`/proc/${process.pid}/task/${process.pid}/stat`);
     const children = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8');
     for (const pid of children.trim().split(/\s+/).filter(Boolean)) {
       // A function's process runs `node … runtime.mjs <build dir>/<LogicalId>/<file> <export>`.
@@ -80,9 +104,7 @@ function cpuMs() {
         .map((arg) => basename(dirname(arg)))
         .find((dir) => dir.endsWith('Function'));
       if (name === undefined) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
-      result[name] = (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+      result[name] = statCpuMs(`/proc/${pid}/stat`);
     }
   } catch {
     // No /proc: the runtime's own figure still stands.
@@ -97,12 +119,18 @@ function cpuSince(before) {
   );
 }
 
+// CLOCK_MONOTONIC in microseconds: the clock of a .cpuprofile's sample times, in every process.
+function monotonicUs() {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 /** Sends `count` messages through `kind` and waits until all are processed. */
 async function pass(kind, count, runId) {
   const before = processed(kind);
   const spansBefore = runtime.collector.store.stats().spansReceived;
   const cpuBefore = cpuMs();
   const invokedBefore = { ...invokedMs };
+  const windowStartUs = monotonicUs();
   const started = performance.now();
   const produced = await runtime.functions.invoke('ProducerFunction', {
     target: kind,
@@ -131,8 +159,10 @@ async function pass(kind, count, runId) {
       producer: perThousand(cpu.ProducerFunction),
       consumer: perThousand(cpu[consumer]),
     },
-    // The share of the pass the runtime's one thread (emulators, pollers, collector) was busy.
-    runtimeBusy: cpu.runtime / elapsedMs,
+    // The share of the pass the runtime's main thread (emulators, pollers, collector) was busy:
+    // the process's figure would count V8's own threads too, and could pass 100 %.
+    runtimeBusy: (cpu.runtimeMainThread ?? cpu.runtime) / elapsedMs,
+    windowUs: [windowStartUs, monotonicUs()],
   };
 }
 

@@ -11,6 +11,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Far longer than the functions' 100 ms batch delay: a running process would have exported. */
 const FROZEN_FOR_MS = 800;
 
+const SERVICE_FROM_RUNTIME = 'freeze-suite';
+
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
@@ -21,6 +23,8 @@ beforeAll(async () => {
     buildDir: join(here, '..', '..', '..', '.tmp', 'freeze-build'),
     functionLogs: { write: () => true },
     logger: { info: () => undefined, warn: () => undefined },
+    // Over the template's own OTEL_SERVICE_NAME: the runtime's option comes last.
+    functionEnvironment: { OTEL_SERVICE_NAME: SERVICE_FROM_RUNTIME },
   });
 }, 60_000);
 
@@ -43,6 +47,15 @@ describe('the frozen process after return', () => {
     const result = await runtime.functions.invoke('FlushedFunction', { label: 'first' });
     expect(result.status).toBe('ok');
     expect(spanNamed('flushed work first')).toBe(true);
+  });
+
+  it("gives every function the runtime's functionEnvironment, over the template's", () => {
+    const found = runtime.collector.store.listTraces({
+      name: 'flushed work first',
+      service: SERVICE_FROM_RUNTIME,
+      limit: 1,
+    });
+    expect(found.matched).toBe(1);
   });
 
   it('lets the stranded spans out only while a later invocation keeps the process running', async () => {

@@ -36,6 +36,13 @@ export interface LocalRuntimeOptions {
   readonly polling?: PollingOptions;
   /** Called as each stage starts, for progress output. */
   readonly onStage?: (stage: string) => void;
+  /**
+   * Variables added to every function's environment, over the template's and the runtime's
+   * own: for diagnostics, such as a `NODE_OPTIONS` that preloads a profiler (Node.js 20 does
+   * not take `--cpu-prof` in `NODE_OPTIONS`; `bench/fixtures/pipeline/cpu-profile.cjs` is such
+   * a preload).
+   */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
 }
 
 /** A template running on this machine. */
@@ -101,6 +108,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         ...(collector.xrayAddress === undefined
           ? {}
           : { AWS_XRAY_DAEMON_ADDRESS: collector.xrayAddress }),
+        ...options.functionEnvironment,
       },
       resolveTemplateValue: (value) => resolveValue(value, resources),
       spanExporter: storeExporter(collector.store),
