@@ -18,10 +18,10 @@ import { type Context, type ContextManager, ROOT_CONTEXT } from '@opentelemetry/
  * ```
  */
 export class AsyncLocalStorageContextManager implements ContextManager {
-  private readonly storage = new AsyncLocalStorage<Context>();
+  readonly #storage = new AsyncLocalStorage<Context>();
 
   active(): Context {
-    return this.storage.getStore() ?? ROOT_CONTEXT;
+    return this.#storage.getStore() ?? ROOT_CONTEXT;
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
@@ -31,14 +31,14 @@ export class AsyncLocalStorageContextManager implements ContextManager {
     ...args: A
   ): ReturnType<F> {
     const callback = thisArg == null ? fn : fn.bind(thisArg);
-    return this.storage.run(context, callback, ...args);
+    return this.#storage.run(context, callback, ...args);
   }
 
   bind<T>(context: Context, target: T): T {
     if (typeof target !== 'function') return target;
     const fn = target as (...args: unknown[]) => unknown;
     const run = (thisArg: unknown, args: unknown[]): unknown =>
-      this.storage.run(context, () => fn.apply(thisArg, args));
+      this.#storage.run(context, () => fn.apply(thisArg, args));
     const bound = function (this: unknown, ...args: unknown[]) {
       return run(this, args);
     };
@@ -52,7 +52,7 @@ export class AsyncLocalStorageContextManager implements ContextManager {
   }
 
   disable(): this {
-    this.storage.disable();
+    this.#storage.disable();
     return this;
   }
 }

@@ -7,51 +7,42 @@ import { W3CPropagator } from '../propagation/w3c.js';
 import { XRayPropagator } from '../propagation/xray.js';
 import { PropagatorName } from './options.js';
 
-/** A propagator restricted to some of its fields: W3C Trace Context without Baggage, say. */
-class FieldsOf implements TextMapPropagator {
-  constructor(
-    private readonly inner: TextMapPropagator,
-    private readonly only: readonly string[],
-  ) {}
-
-  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
-    this.inner.inject(context, carrier, {
-      set: (target, key, value) => {
-        if (this.only.includes(key)) setter.set(target, key, value);
-      },
-    });
-  }
-
-  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
-    return this.inner.extract(context, carrier, {
-      keys: (source) => getter.keys(source).filter((key) => this.only.includes(key)),
-      get: (source, key) => (this.only.includes(key) ? getter.get(source, key) : undefined),
-    });
-  }
-
-  fields(): string[] {
-    return [...this.only];
-  }
+/**
+ * A propagator restricted to some of its fields: W3C Trace Context without Baggage, say. An
+ * object over closures rather than a class: a minifier shortens the variables a closure keeps
+ * its state in, never the property names of a class's (TypeScript `private`) fields.
+ */
+function fieldsOf(inner: TextMapPropagator, only: readonly string[]): TextMapPropagator {
+  return {
+    inject: (context: Context, carrier: unknown, setter: TextMapSetter): void => {
+      inner.inject(context, carrier, {
+        set: (target, key, value) => {
+          if (only.includes(key)) setter.set(target, key, value);
+        },
+      });
+    },
+    extract: (context: Context, carrier: unknown, getter: TextMapGetter): Context =>
+      inner.extract(context, carrier, {
+        keys: (source) => getter.keys(source).filter((key) => only.includes(key)),
+        get: (source, key) => (only.includes(key) ? getter.get(source, key) : undefined),
+      }),
+    fields: () => [...only],
+  };
 }
 
 /** Several propagators in order; on extraction, a later one's context wins. */
-class Composite implements TextMapPropagator {
-  constructor(private readonly propagators: readonly TextMapPropagator[]) {}
-
-  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
-    for (const propagator of this.propagators) propagator.inject(context, carrier, setter);
-  }
-
-  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
-    return this.propagators.reduce(
-      (extracted, propagator) => propagator.extract(extracted, carrier, getter),
-      context,
-    );
-  }
-
-  fields(): string[] {
-    return [...new Set(this.propagators.flatMap((propagator) => propagator.fields()))];
-  }
+function composite(propagators: readonly TextMapPropagator[]): TextMapPropagator {
+  return {
+    inject: (context: Context, carrier: unknown, setter: TextMapSetter): void => {
+      for (const propagator of propagators) propagator.inject(context, carrier, setter);
+    },
+    extract: (context: Context, carrier: unknown, getter: TextMapGetter): Context =>
+      propagators.reduce(
+        (extracted, propagator) => propagator.extract(extracted, carrier, getter),
+        context,
+      ),
+    fields: () => [...new Set(propagators.flatMap((propagator) => propagator.fields()))],
+  };
 }
 
 /**
@@ -68,9 +59,9 @@ export function createPropagators(names: readonly PropagatorName[]): TextMapProp
   return names.flatMap((name): TextMapPropagator[] => {
     switch (name) {
       case PropagatorName.TraceContext:
-        return [both ? w3c : new FieldsOf(w3c, [TRACEPARENT, TRACESTATE])];
+        return [both ? w3c : fieldsOf(w3c, [TRACEPARENT, TRACESTATE])];
       case PropagatorName.Baggage:
-        return both ? [] : [new FieldsOf(w3c, [BAGGAGE])];
+        return both ? [] : [fieldsOf(w3c, [BAGGAGE])];
       case PropagatorName.XRay:
         return [new XRayPropagator()];
       case PropagatorName.None:
@@ -88,5 +79,5 @@ export function createPropagators(names: readonly PropagatorName[]): TextMapProp
 export function combinePropagators(
   propagators: readonly TextMapPropagator[],
 ): TextMapPropagator | undefined {
-  return propagators.length <= 1 ? propagators[0] : new Composite(propagators);
+  return propagators.length <= 1 ? propagators[0] : composite(propagators);
 }

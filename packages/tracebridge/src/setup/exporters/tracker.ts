@@ -45,26 +45,28 @@ function asError(value: unknown): Error {
  * ```
  */
 export class ExportTracker {
-  private readonly inFlight = new Set<Promise<void>>();
-  private failure: Error | undefined;
+  // `#` fields rather than TypeScript's `private` (here and in the exporters): a minifier shortens
+  // `#` names but never property names, and every function's bundle carries these classes.
+  readonly #inFlight = new Set<Promise<void>>();
+  #failure: Error | undefined;
   /** A failure has been warned about, and no export has succeeded nor a flush ended since. */
-  private warned = false;
+  #warned = false;
 
   /** Runs one export; `send` rejects with an error whose message says what went wrong. */
   run(send: () => Promise<void>, resultCallback: (result: ExportResult) => void): void {
     const work: Promise<void> = send()
       .then(
         (): ExportResult => {
-          this.warned = false;
+          this.#warned = false;
           return EXPORTED;
         },
         (reason: unknown): ExportResult => {
           const error = asError(reason);
-          this.failure ??= error;
-          if (this.warned) {
+          this.#failure ??= error;
+          if (this.#warned) {
             diag.debug(`tracebridge: ${error.message}`);
           } else {
-            this.warned = true;
+            this.#warned = true;
             diag.warn(`tracebridge: ${error.message}`);
           }
           return exportFailed(error);
@@ -74,17 +76,17 @@ export class ExportTracker {
       .catch((reason: unknown) => {
         diag.error(`tracebridge: an export result callback threw: ${asError(reason).message}`);
       })
-      .finally(() => this.inFlight.delete(work));
-    this.inFlight.add(work);
+      .finally(() => this.#inFlight.delete(work));
+    this.#inFlight.add(work);
   }
 
   /** Waits for every export in flight, then throws the first failure since the last drain. */
   async drain(): Promise<void> {
     // Loop: an export may start while we wait (the processor's timer), and it counts too.
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
-    const failure = this.failure;
-    this.failure = undefined;
-    this.warned = false;
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    const failure = this.#failure;
+    this.#failure = undefined;
+    this.#warned = false;
     if (failure) throw failure;
   }
 }
@@ -101,25 +103,25 @@ export class ExportTracker {
  * }
  */
 export abstract class TrackedExporter implements SpanExporter {
-  private readonly tracker = new ExportTracker();
-  private stopped = false;
+  readonly #tracker = new ExportTracker();
+  #stopped = false;
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    if (this.stopped) {
+    if (this.#stopped) {
       resultCallback(exportFailed(new Error('exporter is shut down')));
       return;
     }
-    this.tracker.run(() => this.send(spans), resultCallback);
+    this.#tracker.run(() => this.send(spans), resultCallback);
   }
 
   /** Waits for the exports in flight; rejects with the first failure since the last flush. */
   forceFlush(): Promise<void> {
-    return this.tracker.drain();
+    return this.#tracker.drain();
   }
 
   async shutdown(): Promise<void> {
-    this.stopped = true;
-    await this.tracker.drain().catch(() => undefined);
+    this.#stopped = true;
+    await this.#tracker.drain().catch(() => undefined);
     this.release();
   }
 

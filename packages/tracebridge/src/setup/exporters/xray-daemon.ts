@@ -69,22 +69,23 @@ export function packDatagrams(
  * ```
  */
 export class XRayDaemonExporter extends TrackedExporter {
-  private readonly socket: Socket;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #socket: Socket;
 
-  constructor(
-    private readonly host: string,
-    private readonly port: number,
-  ) {
+  constructor(host: string, port: number) {
     super();
+    this.#host = host;
+    this.#port = port;
     // Loaded here, not imported, so functions that do not export to X-Ray never load dgram.
     const dgram = process.getBuiltinModule('node:dgram');
-    this.socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    this.#socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     // The socket must not keep a finished process (a test, a script) alive.
-    this.socket.unref();
+    this.#socket.unref();
   }
 
   protected release(): void {
-    this.socket.close();
+    this.#socket.close();
   }
 
   protected async send(spans: readonly ReadableSpan[]): Promise<void> {
@@ -95,11 +96,11 @@ export class XRayDaemonExporter extends TrackedExporter {
       spans.filter((span) => !isSampled(span)),
       UNSAMPLED_PREFIX,
     );
-    const target = `the X-Ray daemon at ${this.host}:${this.port}`;
+    const target = `the X-Ray daemon at ${this.#host}:${this.#port}`;
     try {
       // One at a time: a burst of 64 KiB datagrams can overflow the daemon's receive buffer.
       for (const datagram of [...sampled.datagrams, ...unsampled.datagrams]) {
-        await this.sendOne(datagram);
+        await this.#sendOne(datagram);
       }
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
@@ -116,9 +117,9 @@ export class XRayDaemonExporter extends TrackedExporter {
     }
   }
 
-  private sendOne(datagram: Buffer): Promise<void> {
+  #sendOne(datagram: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.socket.send(datagram, this.port, this.host, (error) => {
+      this.#socket.send(datagram, this.#port, this.#host, (error) => {
         if (error) reject(error);
         else resolve();
       });
