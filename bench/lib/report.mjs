@@ -44,9 +44,21 @@ function table(header, rows) {
   return [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
 }
 
+/** "name 1.2, other 3.4" for the origins of a bundle whose name starts with `prefix`. */
+function origins(byOrigin, prefix) {
+  const picked = Object.entries(byOrigin ?? {}).filter(([origin]) => origin.startsWith(prefix));
+  const total = picked.reduce((sum, [, bytes]) => sum + bytes, 0);
+  const list = picked.map(
+    ([origin, bytes]) => `${origin.slice(prefix.length)} ${fixed(bytes / 1000)}`,
+  );
+  return { total, list: list.join(', ') };
+}
+
 function bundleSection({ bundles }) {
   const tb = bundles.tracebridge;
   const met = tb.bytes <= 60_000;
+  const otel = origins(tb.byOrigin, '@opentelemetry/');
+  const own = origins(tb.byOrigin, 'tracebridge: ');
   return [
     '## 1. Bundle size of the SQS consumer',
     '',
@@ -89,7 +101,7 @@ function bundleSection({ bundles }) {
     '',
     met
       ? ''
-      : `Missed: tracebridge's consumer is ${kb(tb.bytes)}, ${ratio(tb.bytes, bundles.official.bytes)} the hand-wired official one (${kb(bundles.official.bytes)}); both carry the SDK's span and tracer. esbuild's metafile of this bundle (84.8 KB when measured) shows 32.2 KB of OpenTelemetry (the API 13.5, sdk-trace 14.4, resources 2.3, core 1.8) and 52.6 KB of tracebridge (propagation of five services and four formats 13.2, the OTLP protobuf and JSON exporters and their HTTP client 11.2, set-up 9.9, consumer 7.9, \`OTEL_*\` configuration 6.5, the X-Ray and console exporters 3.0). With no SDK at all, the API and tracebridge's own code are about 66 KB, so 60 KB cannot be reached by a leaner SDK alone: it needs features cut (for instance the exporter chosen at build time rather than by \`OTEL_TRACES_EXPORTER\`). Loading parts lazily does not help, since esbuild without code splitting inlines \`import()\`. Replacing sdk-trace-base by the sdk-trace it wraps saved 4.4 KB.`,
+      : `Missed: tracebridge's consumer is ${kb(tb.bytes)}, ${ratio(tb.bytes, bundles.official.bytes)} the hand-wired official one (${kb(bundles.official.bytes)}); both carry the SDK's span and tracer. esbuild's metafile (\`bench/.build/tracebridge.meta.json\`) splits it into ${kb(otel.total)} of OpenTelemetry (${otel.list}) and ${kb(own.total)} of tracebridge (${own.list}). All of tracebridge's own code is reachable from \`initTracing()\` or \`tracedRecordHandler\` under some \`OTEL_*\` setting or event source, so none of it tree-shakes away. Taken out of a copy of the library (2026-11-24, 85.1 KB then): choosing the exporter at build time rather than by \`OTEL_TRACES_EXPORTER\` saved 3.4 KB, a fixed configuration instead of the \`OTEL_*\` variables 8.4 KB, reading SQS records only 1.6 KB, the three together 13.4 KB; with sdk-trace and resources replaced by empty stubs the bundle was 64.6 KB. 60 KB needs both: features chosen at build time and a span and tracer of tracebridge's own in place of the SDK's. Loading parts lazily does not help, since esbuild without code splitting inlines \`import()\`. Replacing sdk-trace-base by the sdk-trace it wraps saved 4.4 KB.`,
   ].join('\n');
 }
 
@@ -335,7 +347,7 @@ function pipelineSection({ pipeline, profile }) {
       [`${name}, CPU per 1,000: producer process`, ...pair(stats.producerCpu, 'ms', 0), '—'],
       [`${name}, CPU per 1,000: consumer process`, ...pair(stats.consumerCpu, 'ms', 0), '—'],
       [
-        `${name}, runtime process busy`,
+        `${name}, runtime main thread busy`,
         percent(stats.runtimeBusy.traced.median),
         percent(stats.runtimeBusy.untraced.median),
         '—',
@@ -361,7 +373,7 @@ function pipelineSection({ pipeline, profile }) {
     const emulatorBound =
       stats.runtimeCpu.untraced.median >
       stats.producerCpu.untraced.median + stats.consumerCpu.untraced.median;
-    return `${name}: tracing costs ${percent(cost(stats.messagesPerSecond))} of the throughput. Untraced, the runtime process (the emulator and its front, the pollers and the collector, on one thread) used ${fixed(stats.runtimeCpu.untraced.median, 0)} ms of CPU per 1,000 messages, the producer ${fixed(stats.producerCpu.untraced.median, 0)} ms and the consumer ${fixed(stats.consumerCpu.untraced.median, 0)} ms${emulatorBound ? ": the emulator and the poll loop are most of the pipeline's work" : ''}, and the three processes share ${cpus().length} cores. Tracing adds ${fixed(runtimeAdded, 0)} ms per 1,000 in the runtime process (the collector decoding and storing ${fixed(stats.spansPerMessage.traced.median - stats.spansPerMessage.untraced.median, 1)} more spans per message, larger messages carrying their context) and ${fixed(functionsAdded, 0)} ms in the producer and consumer processes (the spans and their export); and each consumer invocation, which the poller waits for before its next receive, takes ${fixed(stats.consumerInvocationMs.traced.median, 1)} ms per batch of ${batch} instead of ${fixed(stats.consumerInvocationMs.untraced.median, 1)} ms, because it ends with the flush to the collector, as it must before Lambda freezes the process.`;
+    return `${name}: tracing costs ${percent(cost(stats.messagesPerSecond))} of the throughput. Untraced, the runtime process (the emulator and its front, the pollers and the collector, on one thread, and V8's garbage-collector threads) used ${fixed(stats.runtimeCpu.untraced.median, 0)} ms of CPU per 1,000 messages, the producer ${fixed(stats.producerCpu.untraced.median, 0)} ms and the consumer ${fixed(stats.consumerCpu.untraced.median, 0)} ms${emulatorBound ? ": the emulator and the poll loop are most of the pipeline's work" : ''}, and the three processes share ${cpus().length} cores. Tracing adds ${fixed(runtimeAdded, 0)} ms per 1,000 in the runtime process (the collector decoding and storing ${fixed(stats.spansPerMessage.traced.median - stats.spansPerMessage.untraced.median, 1)} more spans per message, larger messages carrying their context) and ${fixed(functionsAdded, 0)} ms in the producer and consumer processes (creating, encoding and sending the spans, and V8 compiling that code on its own threads: a process that has served a few hundred invocations, as these and many Lambda environments have, is still being compiled); and each consumer invocation, which the poller waits for before its next receive, takes ${fixed(stats.consumerInvocationMs.traced.median, 1)} ms per batch of ${batch} instead of ${fixed(stats.consumerInvocationMs.untraced.median, 1)} ms, because it does that work and ends with the flush to the collector, a round trip through the runtime's busy thread, as it must before Lambda freezes the process.`;
   };
   const missed = [
     met(sqs.messagesPerSecond) ? '' : explain('SQS', sqs, 10),
@@ -370,13 +382,13 @@ function pipelineSection({ pipeline, profile }) {
   return [
     '## 6. Local pipeline throughput, with and without tracing',
     '',
-    `\`bench/fixtures/pipeline/traced.yaml\` and \`untraced.yaml\` run on the local runtime (\`startLocalRuntime\`: fauxqs and kinesalite behind their fronts, the event source mappings, one process per function, the collector), identical but for the handlers: the traced producer has \`tracePropagation()\` on its SQS and Kinesis clients, the traced consumers are \`tracedRecordHandler\`, each calls \`initTracing()\`; the untraced ones do the same work per message with no tracing. A new process per run starts the runtime, warms every function up, then times one producer invocation sending ${thousands(sqsMessages)} messages (SendMessageBatch of 10) until the SQS consumer's mapping has processed the last (batch size 10), then ${thousands(kinesisRecords)} records (PutRecords of 100) through a one-shard stream (batch size 100; an empty GetRecords waits 10 ms, not Lambda's 1 s, so that the wait is not what is measured). CPU per 1,000 messages comes from \`process.cpuUsage()\` for the runtime and \`/proc/<pid>/stat\` for the function processes (10 ms ticks). Median (min–max), interleaved.${loadNote(pipeline.load)}`,
+    `\`bench/fixtures/pipeline/traced.yaml\` and \`untraced.yaml\` run on the local runtime (\`startLocalRuntime\`: fauxqs and kinesalite behind their fronts, the event source mappings, one process per function, the collector), identical but for the handlers: the traced producer has \`tracePropagation()\` on its SQS and Kinesis clients, the traced consumers are \`tracedRecordHandler\`, each calls \`initTracing()\`; the untraced ones do the same work per message with no tracing. A new process per run starts the runtime, warms every function up, then times one producer invocation sending ${thousands(sqsMessages)} messages (SendMessageBatch of 10) until the SQS consumer's mapping has processed the last (batch size 10), then ${thousands(kinesisRecords)} records (PutRecords of 100) through a one-shard stream (batch size 100; an empty GetRecords waits 10 ms, not Lambda's 1 s, so that the wait is not what is measured). CPU per 1,000 messages counts every thread of a process (V8's compiler and garbage-collector threads too): \`process.cpuUsage()\` for the runtime, \`/proc/<pid>/stat\` for the function processes (10 ms ticks); the runtime's main thread is busy for its own \`/proc\` figure over the pass's wall time. \`bench/child/pipeline.mjs\` says how to profile every process of a run. Median (min–max), interleaved.${loadNote(pipeline.load)}`,
     '',
     table(['metric', 'traced', 'untraced', 'traced / untraced', 'target'], rows),
     '',
     missed.length === 0
       ? ''
-      : `Missed. ${missed.join(' ')} The flush per invocation is what Lambda requires, and the runtime's emulators, pollers and collector share one thread, so a 5 % cost would need the collector moved off that thread and the consumer's per-invocation cost cut; the consumer process's added CPU per message here is far above section 3's in-process figure, which points at the per-invocation work (flush, timers, the freeze between invocations) rather than the per-message path, and has not been profiled yet.`,
+      : `Missed. ${missed.join(' ')} The flush per invocation is what Lambda requires, and the runtime's emulators, pollers and collector share one thread. Profiled (\`bench/child/pipeline.mjs\` says how), the added CPU goes, in the runtime process, to the collector decoding and storing the spans and to collecting the garbage of the spans it keeps; in the function processes, much of it to V8's compiler threads, and on the main thread to span code that still runs unoptimised, the export's encoding and its socket write: the consumer's added CPU per message is far above section 3's in-process figure because section 3 measures a warm process, and these have served a few hundred invocations. So a 5 % cost would need the collector moved off the runtime's thread and less code run per invocation, not a faster per-message path.`,
   ].join('\n');
 }
 
@@ -421,7 +433,7 @@ function ingestSection({ ingest, profile }) {
   return [
     '## 7. Collector ingest',
     '',
-    `The exports are those of tracebridge's SQS consumer for one batch (an invocation span linking to every message, one SERVER span per message in its producer's trace with the messaging attributes and a link to the invocation, the Lambda resource), captured from \`tracedRecordHandler\` and encoded by the official serializer (\`@opentelemetry/otlp-transformer\` \`ProtobufTraceSerializer\`); every request is a copy with fresh trace and span ids, so the store keeps every span. "In process": \`decodeExportTraceServiceRequest\` then \`store.add\`, as the collector does for each export, into a store with the runtime's default limits (100,000 spans, 20,000 traces), which is full and evicting for most of the run since each message span starts a trace. "Over HTTP": the collector (\`startCollector\`) on 127.0.0.1, and ${clients} keep-alive clients in a worker thread posting the same bodies. About ${thousands(spans)} spans per run after a warm-up; median (min–max).${loadNote(ingest.load)}`,
+    `The exports are those of tracebridge's SQS consumer for one batch (an invocation span linking to every message, one SERVER span per message in its producer's trace with the messaging attributes and a link to the invocation, the Lambda resource), captured from \`tracedRecordHandler\` and encoded by the official serializer (\`@opentelemetry/otlp-transformer\` \`ProtobufTraceSerializer\`); every request is a copy with fresh trace and span ids, so the store keeps every span. "In process": \`decodeExportTraceServiceRequest\` then \`store.add\`, as the collector does for each export, into a store with the runtime's default limits (100,000 spans, 20,000 traces); each message span starts a trace, so the store reaches its trace limit during the run and evicts the oldest trace for every new one from then on (the evictions row). "Over HTTP": the collector (\`startCollector\`) on 127.0.0.1, and ${clients} keep-alive clients in a worker thread posting the same bodies. About ${thousands(spans)} spans per run after a warm-up; median (min–max).${loadNote(ingest.load)}`,
     '',
     table(['metric', ...sizes.map((size) => `${size} spans per request`), 'target'], rows),
     '',
