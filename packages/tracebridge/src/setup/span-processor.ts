@@ -48,48 +48,48 @@ interface PendingExport {
  * ```
  */
 export class BufferedSpanProcessor implements SpanProcessor {
-  private buffer: ReadableSpan[] = [];
-  private readonly pending = new Set<PendingExport>();
-  private timer: NodeJS.Timeout | undefined;
+  #buffer: ReadableSpan[] = [];
+  readonly #pending = new Set<PendingExport>();
+  #timer: NodeJS.Timeout | undefined;
   /** Spans dropped because the buffer was full, since the last warning. */
-  private dropped = 0;
+  #dropped = 0;
   /** Spans dropped because the buffer was full, over the processor's life. */
-  private droppedTotal = 0;
+  #droppedTotal = 0;
   /** The first export failure since the last flush. */
-  private failure: Error | undefined;
-  private stopped = false;
-  private readonly maxQueueSize: number;
-  private readonly maxExportBatchSize: number;
-  private readonly scheduledDelayMillis: number;
-  private readonly exportTimeoutMillis: number;
+  #failure: Error | undefined;
+  #stopped = false;
+  readonly #maxQueueSize: number;
+  readonly #maxExportBatchSize: number;
+  readonly #scheduledDelayMillis: number;
+  readonly #exportTimeoutMillis: number;
 
-  constructor(
-    private readonly exporter: SpanExporter,
-    options: Required<BatchOptions>,
-  ) {
-    this.maxQueueSize = options.maxQueueSize;
+  readonly #exporter: SpanExporter;
+
+  constructor(exporter: SpanExporter, options: Required<BatchOptions>) {
+    this.#exporter = exporter;
+    this.#maxQueueSize = options.maxQueueSize;
     // The SDK's processor clamps the batch to the queue the same way.
-    this.maxExportBatchSize = Math.min(options.maxExportBatchSize, options.maxQueueSize);
-    this.scheduledDelayMillis = options.scheduledDelayMillis;
-    this.exportTimeoutMillis = options.exportTimeoutMillis;
+    this.#maxExportBatchSize = Math.min(options.maxExportBatchSize, options.maxQueueSize);
+    this.#scheduledDelayMillis = options.scheduledDelayMillis;
+    this.#exportTimeoutMillis = options.exportTimeoutMillis;
   }
 
   /** Spans dropped so far because more than `maxQueueSize` waited for an export. */
   get droppedSpans(): number {
-    return this.droppedTotal;
+    return this.#droppedTotal;
   }
 
   onStart(): void {}
 
   onEnd(span: ReadableSpan): void {
-    if (this.stopped || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    if (this.buffer.length >= this.maxQueueSize) {
-      this.dropped++;
-      this.droppedTotal++;
+    if (this.#stopped || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.#buffer.length >= this.#maxQueueSize) {
+      this.#dropped++;
+      this.#droppedTotal++;
       return;
     }
-    this.buffer.push(span);
-    this.exportWhenDue();
+    this.#buffer.push(span);
+    this.#exportWhenDue();
   }
 
   /**
@@ -98,21 +98,21 @@ export class BufferedSpanProcessor implements SpanProcessor {
    * the previous flush.
    */
   forceFlush(): Promise<void> {
-    this.reportDrops();
-    while (this.buffer.length > 0) this.exportBatch();
-    if (this.pending.size > 0) return this.drain();
-    return this.takeFailure();
+    this.#reportDrops();
+    while (this.#buffer.length > 0) this.#exportBatch();
+    if (this.#pending.size > 0) return this.#drain();
+    return this.#takeFailure();
   }
 
   async shutdown(): Promise<void> {
-    if (this.stopped) return;
+    if (this.#stopped) return;
     try {
       await this.forceFlush();
     } finally {
-      this.stopped = true;
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      await this.exporter.shutdown();
+      this.#stopped = true;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      await this.#exporter.shutdown();
     }
   }
 
@@ -120,51 +120,52 @@ export class BufferedSpanProcessor implements SpanProcessor {
    * Between flushes, one export at a time, as the SDK's processor does: while it runs, spans
    * wait in the buffer, which is what bounds the memory a slow collector can hold.
    */
-  private exportWhenDue(): void {
-    if (this.buffer.length === 0 || this.pending.size > 0) return;
-    if (this.buffer.length >= this.maxExportBatchSize) {
-      this.exportBatch();
+  #exportWhenDue(): void {
+    if (this.#buffer.length === 0 || this.#pending.size > 0) return;
+    if (this.#buffer.length >= this.#maxExportBatchSize) {
+      this.#exportBatch();
       return;
     }
     // Armed once per delay, not re-armed by each flush: a flush empties the buffer and the
     // timer, when it fires, finds nothing or the few spans ended since.
-    this.timer ??= setTimeout(this.onTimer, this.scheduledDelayMillis).unref();
+    this.#timer ??= setTimeout(this.#onTimer, this.#scheduledDelayMillis).unref();
   }
 
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    this.reportDrops();
-    if (this.buffer.length > 0 && this.pending.size === 0) this.exportBatch();
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#reportDrops();
+    if (this.#buffer.length > 0 && this.#pending.size === 0) this.#exportBatch();
   };
 
-  private async drain(): Promise<void> {
+  async #drain(): Promise<void> {
     // Loop: a full batch or the timer may start another export while we wait.
-    while (this.pending.size > 0) await Promise.all(Array.from(this.pending, (item) => item.done));
-    return this.takeFailure();
+    while (this.#pending.size > 0)
+      await Promise.all(Array.from(this.#pending, (item) => item.done));
+    return this.#takeFailure();
   }
 
-  private takeFailure(): Promise<void> {
-    const failure = this.failure;
-    this.failure = undefined;
+  #takeFailure(): Promise<void> {
+    const failure = this.#failure;
+    this.#failure = undefined;
     return failure ? Promise.reject(failure) : SETTLED;
   }
 
-  private reportDrops(): void {
-    if (this.dropped === 0) return;
+  #reportDrops(): void {
+    if (this.#dropped === 0) return;
     diag.warn(
-      `tracebridge: dropped ${this.dropped} spans: more than maxQueueSize (${this.maxQueueSize}) spans waited for an export; raise OTEL_BSP_MAX_QUEUE_SIZE or flush more often`,
+      `tracebridge: dropped ${this.#dropped} spans: more than maxQueueSize (${this.#maxQueueSize}) spans waited for an export; raise OTEL_BSP_MAX_QUEUE_SIZE or flush more often`,
     );
-    this.dropped = 0;
+    this.#dropped = 0;
   }
 
   /** Takes up to one batch from the buffer and exports it. */
-  private exportBatch(): void {
+  #exportBatch(): void {
     let spans: ReadableSpan[];
-    if (this.buffer.length <= this.maxExportBatchSize) {
-      spans = this.buffer;
-      this.buffer = [];
+    if (this.#buffer.length <= this.#maxExportBatchSize) {
+      spans = this.#buffer;
+      this.#buffer = [];
     } else {
-      spans = this.buffer.splice(0, this.maxExportBatchSize);
+      spans = this.#buffer.splice(0, this.#maxExportBatchSize);
     }
     let waiting: Promise<unknown>[] | undefined;
     for (const span of spans) {
@@ -174,25 +175,25 @@ export class BufferedSpanProcessor implements SpanProcessor {
       }
     }
     if (waiting === undefined) {
-      this.send(spans);
+      this.#send(spans);
       return;
     }
     const item: PendingExport = {
       done: Promise.all(waiting).then(
-        () => this.send(spans)?.done,
+        () => this.#send(spans)?.done,
         (reason: unknown) => {
-          this.fail(reason);
+          this.#fail(reason);
         },
       ),
     };
-    this.track(item);
+    this.#track(item);
   }
 
   /**
    * Hands spans to the exporter in the suppressed context. Returns nothing when the exporter
    * answered before returning (nothing to wait for), else the export still running.
    */
-  private send(spans: ReadableSpan[]): PendingExport | undefined {
+  #send(spans: ReadableSpan[]): PendingExport | undefined {
     // An object, not a `let`: the exporter's callback sets it, out of the compiler's sight.
     const state = { answered: false };
     let timer: NodeJS.Timeout | undefined;
@@ -201,12 +202,13 @@ export class BufferedSpanProcessor implements SpanProcessor {
       if (state.answered) return;
       state.answered = true;
       clearTimeout(timer);
-      if (result.code !== EXPORTED.code) this.fail(result.error ?? new Error('span export failed'));
+      if (result.code !== EXPORTED.code)
+        this.#fail(result.error ?? new Error('span export failed'));
       settle?.();
     };
     try {
       context.with(EXPORT_CONTEXT, () => {
-        this.exporter.export(spans, finish);
+        this.#exporter.export(spans, finish);
       });
     } catch (error) {
       finish(exportFailed(asError(error)));
@@ -218,26 +220,26 @@ export class BufferedSpanProcessor implements SpanProcessor {
         timer = setTimeout(() => {
           finish(
             exportFailed(
-              new Error(`span export did not finish within ${this.exportTimeoutMillis} ms`),
+              new Error(`span export did not finish within ${this.#exportTimeoutMillis} ms`),
             ),
           );
-        }, this.exportTimeoutMillis).unref();
+        }, this.#exportTimeoutMillis).unref();
       }),
     };
-    this.track(item);
+    this.#track(item);
     return item;
   }
 
-  private track(item: PendingExport): void {
-    this.pending.add(item);
+  #track(item: PendingExport): void {
+    this.#pending.add(item);
     void item.done.finally(() => {
-      this.pending.delete(item);
-      if (!this.stopped) this.exportWhenDue();
+      this.#pending.delete(item);
+      if (!this.#stopped) this.#exportWhenDue();
     });
   }
 
-  private fail(reason: unknown): void {
-    this.failure ??= asError(reason);
+  #fail(reason: unknown): void {
+    this.#failure ??= asError(reason);
   }
 }
 

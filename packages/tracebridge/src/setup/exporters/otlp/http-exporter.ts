@@ -34,21 +34,24 @@ function errorCode(error: unknown): string | undefined {
  * ```
  */
 export class OtlpHttpExporter extends TrackedExporter {
-  private readonly client: HttpClient;
-  private readonly encode: (spans: readonly ReadableSpan[]) => Uint8Array;
-  private readonly compress: ((body: Uint8Array) => Uint8Array) | undefined;
+  readonly #client: HttpClient;
+  readonly #encode: (spans: readonly ReadableSpan[]) => Uint8Array;
+  readonly #compress: ((body: Uint8Array) => Uint8Array) | undefined;
 
-  constructor(private readonly config: OtlpConfig) {
+  readonly #config: OtlpConfig;
+
+  constructor(config: OtlpConfig) {
     super();
+    this.#config = config;
     const { url } = config;
     const json = config.protocol === 'http/json';
-    this.encode = json
+    this.#encode = json
       ? (spans) => Buffer.from(JSON.stringify(toOtlpJson(spans)))
       : encodeTraceRequest;
     // Loaded here, not imported: a function that does not gzip never loads zlib.
     const gzip = config.compression === 'gzip';
-    this.compress = gzip ? process.getBuiltinModule('node:zlib').gzipSync : undefined;
-    this.client = httpClient(
+    this.#compress = gzip ? process.getBuiltinModule('node:zlib').gzipSync : undefined;
+    this.#client = httpClient(
       connectTo(url),
       url,
       {
@@ -61,16 +64,16 @@ export class OtlpHttpExporter extends TrackedExporter {
   }
 
   protected release(): void {
-    this.client.close();
+    this.#client.close();
   }
 
   protected async send(spans: readonly ReadableSpan[]): Promise<void> {
-    const encoded = this.encode(spans);
-    const body = this.compress ? this.compress(encoded) : encoded;
+    const encoded = this.#encode(spans);
+    const body = this.#compress ? this.#compress(encoded) : encoded;
     let status: number;
     let quote: string;
     try {
-      ({ status, quote } = await this.client.post(body));
+      ({ status, quote } = await this.#client.post(body));
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       const hint =
@@ -78,14 +81,14 @@ export class OtlpHttpExporter extends TrackedExporter {
           ? ': is a collector listening there? OTEL_EXPORTER_OTLP_ENDPOINT sets where to send'
           : '';
       throw new Error(
-        `OTLP export of ${spans.length} span(s) to ${this.config.url.href} failed: ${reason}${hint}`,
+        `OTLP export of ${spans.length} span(s) to ${this.#config.url.href} failed: ${reason}${hint}`,
         { cause },
       );
     }
     if (status < 200 || status >= 300) {
       const text = quote.trim();
       throw new Error(
-        `OTLP export of ${spans.length} span(s) to ${this.config.url.href} failed: the collector answered ${status}${text === '' ? '' : `: ${text}`}`,
+        `OTLP export of ${spans.length} span(s) to ${this.#config.url.href} failed: the collector answered ${status}${text === '' ? '' : `: ${text}`}`,
       );
     }
   }
