@@ -116,18 +116,32 @@ async function consumerCost() {
 }
 
 async function flushes(receiver) {
-  log(`flush: ${RUNS} runs × 2 variants`);
-  const samples = await interleaved(['tracebridge', 'official'], async (variant) => {
+  log(`flush: ${RUNS} runs × 4 variants`);
+  // Lambda's runtime has loaded node:http before the handler; a bare process has not, and only
+  // its first flush is timed (the warm ones do not depend on it).
+  const children = {
+    tracebridge: ['tracebridge', 'lambda'],
+    official: ['official', 'lambda'],
+    tracebridgeBare: ['tracebridge', 'bare'],
+    officialBare: ['official', 'bare'],
+  };
+  const samples = await interleaved(Object.keys(children), async (name) => {
+    const [variant, kind] = children[name];
+    const reps = kind === 'lambda' ? PROFILE.flushReps : 0;
     const { report } = await runChild(
-      [join(BENCH, 'child', 'flush.mjs'), variant, String(PROFILE.flushReps)],
+      [join(BENCH, 'child', 'flush.mjs'), variant, String(reps), kind],
       { env: lambdaEnv(receiver.endpoint), cwd: BENCH },
     );
     return report;
   });
+  const first = summarize(samples, (s) => s.firstMs);
+  const warm10 = summarize(samples, (s) => s.warm10Ms);
+  const warm100 = summarize(samples, (s) => s.warm100Ms);
   return {
-    firstMs: summarize(samples, (s) => s.firstMs),
-    warm10Ms: summarize(samples, (s) => s.warm10Ms),
-    warm100Ms: summarize(samples, (s) => s.warm100Ms),
+    firstMs: { tracebridge: first.tracebridge, official: first.official },
+    firstBareMs: { tracebridge: first.tracebridgeBare, official: first.officialBare },
+    warm10Ms: { tracebridge: warm10.tracebridge, official: warm10.official },
+    warm100Ms: { tracebridge: warm100.tracebridge, official: warm100.official },
   };
 }
 

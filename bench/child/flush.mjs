@@ -1,7 +1,10 @@
-// Flush cost in one new process: argv = variant, warm repetitions. Ends 10 spans and times the
-// first flush to the loopback receiver, then times warm flushes of 10 and 100 spans.
-const [variant, repsArg] = process.argv.slice(2);
+// Flush cost in one new process: argv = variant, warm repetitions, process kind. Ends 10 spans and
+// times the first flush to the loopback receiver, then times warm flushes of 10 and 100 spans.
+// A "lambda" process loads node:http first, as Lambda's runtime client does before it imports the
+// handler (see cold.mjs); a "bare" one leaves every module to the exporter.
+const [variant, repsArg, kind] = process.argv.slice(2);
 const reps = Number(repsArg);
+if (kind === 'lambda') await import('node:http');
 
 async function setUp(name) {
   if (name === 'tracebridge') {
@@ -39,7 +42,8 @@ for (let rep = 0; rep < reps; rep += 1) {
   warm10.push(await timedFlush(10));
   warm100.push(await timedFlush(100));
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values) =>
+  values.length === 0 ? null : [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 process.stdout.write(
   `${JSON.stringify({ firstMs, warm10Ms: median(warm10), warm100Ms: median(warm100) })}\n`,
 );
