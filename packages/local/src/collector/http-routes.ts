@@ -141,5 +141,8 @@ function answer(
   // A client that went away mid-body has no one left to answer.
   if (response.destroyed) return;
   response.writeHead(status, { 'content-type': contentType, 'content-length': body.length });
-  response.end(body);
+  // Without a body (every export taken whole, in protobuf) the headers go out in one write;
+  // an empty chunk made Node.js gather headers and chunk into a writev.
+  if (body.length === 0) response.end();
+  else response.end(body);
 }

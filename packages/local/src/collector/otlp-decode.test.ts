@@ -172,6 +172,49 @@ describe('decodeExportTraceServiceRequest', () => {
   });
 });
 
+describe('decodeExportTraceServiceRequest on a batch', () => {
+  it('decodes spans that repeat keys, values and ids as the JSON serializer describes them', () => {
+    // A consumer's batch: message spans sharing keys and most values, each linking to one
+    // invocation span that links back to each message; decoded twice, so that the second
+    // pass meets the text and ids the first one left behind.
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'orders-consumer' }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const tracer = provider.getTracer('tracebridge', '0.1.0');
+    const invocation = tracer.startSpan('orders-consumer', { kind: SpanKind.SERVER });
+    const messages = Array.from({ length: 40 }, (_, index) => {
+      const message = tracer.startSpan('process orders', {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'messaging.system': 'aws_sqs',
+          'messaging.message.id': `message-${index}`,
+          'tracebridge.message.wait_ms': index * 1_000_003,
+          'order.total': -index - 0.5,
+          'order.lines': -index,
+          'order.id': `order-${index % 7}`,
+          'order.note': 'ünïcode ✓'.repeat(index % 3),
+        },
+        links: [{ context: invocation.spanContext() }],
+      });
+      message.end();
+      return message;
+    });
+    for (const message of messages) invocation.addLink({ context: message.spanContext() });
+    invocation.end();
+    const spans = exporter.getFinishedSpans();
+    const bytes = ProtobufTraceSerializer.serializeRequest(spans);
+    const json = JsonTraceSerializer.serializeRequest(spans);
+    if (!bytes || !json) throw new Error('the official serializers returned nothing');
+
+    const fromJson = parseOtlpJson(JSON.parse(new TextDecoder().decode(json)));
+
+    expect(decodeExportTraceServiceRequest(bytes)).toEqual(fromJson);
+    expect(decodeExportTraceServiceRequest(bytes)).toEqual(fromJson);
+  });
+});
+
 describe('parseOtlpJson', () => {
   it("reads the official JSON serializer's output into the same model as the protobuf", () => {
     const spans = sampleSpans();

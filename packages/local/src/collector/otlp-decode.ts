@@ -3,7 +3,13 @@
 // those of opentelemetry-proto v1 (trace.proto, common.proto, resource.proto); unknown fields
 // are skipped, as protobuf requires, so newer exporters still decode.
 
-import { ProtobufDecodeError, ProtobufReader, WireType } from './protobuf-reader.js';
+import {
+  fieldNumber,
+  ProtobufDecodeError,
+  ProtobufReader,
+  WireType,
+  wireTypeOf,
+} from './protobuf-reader.js';
 import type {
   OtlpAnyValue,
   OtlpEvent,
@@ -18,6 +24,10 @@ import type {
   OtlpStatus,
 } from './otlp-types.js';
 
+// Shared by every attribute without a value, rather than a new object for each: the model is
+// read-only.
+const UNSET_VALUE: OtlpAnyValue = Object.freeze({});
+
 /**
  * Decodes the body of an OTLP/HTTP protobuf trace export.
  *
@@ -27,56 +37,60 @@ import type {
  * const names = request.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((x) => x.name)));
  */
 export function decodeExportTraceServiceRequest(bytes: Uint8Array): OtlpExportTraceServiceRequest {
+  // One reader for the whole body, narrowed to each sub-message in turn: a reader or a tag
+  // object per field and per attribute cost more than the rest of decoding a span.
   const reader = new ProtobufReader(bytes);
   const resourceSpans: OtlpResourceSpans[] = [];
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 1) resourceSpans.push(decodeResourceSpans(nested(reader, tag.wireType)));
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    if (fieldNumber(tag) === 1) resourceSpans.push(nested(reader, tag, decodeResourceSpans));
+    else reader.skip(wireTypeOf(tag));
   }
   return { resourceSpans };
 }
 
-type Tag = ReturnType<ProtobufReader['tag']>;
-
-function expectWireType(tag: Tag, wireType: number): void {
-  if (tag.wireType !== wireType) {
+function expectWireType(tag: number, wireType: number): void {
+  if (wireTypeOf(tag) !== wireType) {
     throw new ProtobufDecodeError(
-      `field ${tag.field} has wire type ${tag.wireType}, expected ${wireType}`,
+      `field ${fieldNumber(tag)} has wire type ${wireTypeOf(tag)}, expected ${wireType}`,
     );
   }
 }
 
-function nested(reader: ProtobufReader, wireType: number): ProtobufReader {
-  if (wireType !== WireType.LengthDelimited) {
-    throw new ProtobufDecodeError(`a sub-message has wire type ${wireType}`);
+/** Decodes the sub-message the reader is at with `decode`, reading it in place. */
+function nested<T>(reader: ProtobufReader, tag: number, decode: (reader: ProtobufReader) => T): T {
+  if (wireTypeOf(tag) !== WireType.LengthDelimited) {
+    throw new ProtobufDecodeError(`a sub-message has wire type ${wireTypeOf(tag)}`);
   }
-  return reader.message();
+  const outerEnd = reader.enter();
+  const value = decode(reader);
+  reader.leave(outerEnd);
+  return value;
 }
 
-function string(reader: ProtobufReader, tag: Tag): string {
+function string(reader: ProtobufReader, tag: number): string {
   expectWireType(tag, WireType.LengthDelimited);
   return reader.string();
 }
 
-function hex(reader: ProtobufReader, tag: Tag): string {
+function hex(reader: ProtobufReader, tag: number): string {
   expectWireType(tag, WireType.LengthDelimited);
   return reader.hex();
 }
 
-function uint(reader: ProtobufReader, tag: Tag): number {
+function uint(reader: ProtobufReader, tag: number): number {
   expectWireType(tag, WireType.Varint);
   return reader.varint();
 }
 
-function fixed32(reader: ProtobufReader, tag: Tag): number {
+function fixed32(reader: ProtobufReader, tag: number): number {
   expectWireType(tag, WireType.Fixed32);
   return reader.fixed32();
 }
 
-function nanos(reader: ProtobufReader, tag: Tag): string {
+function nanos(reader: ProtobufReader, tag: number): string {
   expectWireType(tag, WireType.Fixed64);
-  return reader.fixed64().toString();
+  return reader.fixed64Decimal();
 }
 
 function decodeResourceSpans(reader: ProtobufReader): OtlpResourceSpans {
@@ -84,11 +98,12 @@ function decodeResourceSpans(reader: ProtobufReader): OtlpResourceSpans {
   const scopeSpans: OtlpScopeSpans[] = [];
   let schemaUrl = '';
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 1) resource = decodeResource(nested(reader, tag.wireType));
-    else if (tag.field === 2) scopeSpans.push(decodeScopeSpans(nested(reader, tag.wireType)));
-    else if (tag.field === 3) schemaUrl = string(reader, tag);
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    const field = fieldNumber(tag);
+    if (field === 1) resource = nested(reader, tag, decodeResource);
+    else if (field === 2) scopeSpans.push(nested(reader, tag, decodeScopeSpans));
+    else if (field === 3) schemaUrl = string(reader, tag);
+    else reader.skip(wireTypeOf(tag));
   }
   return { resource, scopeSpans, schemaUrl };
 }
@@ -97,10 +112,11 @@ function decodeResource(reader: ProtobufReader): OtlpResource {
   const attributes: OtlpKeyValue[] = [];
   let droppedAttributesCount = 0;
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 1) attributes.push(decodeKeyValue(nested(reader, tag.wireType)));
-    else if (tag.field === 2) droppedAttributesCount = uint(reader, tag);
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    const field = fieldNumber(tag);
+    if (field === 1) attributes.push(nested(reader, tag, decodeKeyValue));
+    else if (field === 2) droppedAttributesCount = uint(reader, tag);
+    else reader.skip(wireTypeOf(tag));
   }
   return { attributes, droppedAttributesCount };
 }
@@ -115,11 +131,12 @@ function decodeScopeSpans(reader: ProtobufReader): OtlpScopeSpans {
   const spans: OtlpSpan[] = [];
   let schemaUrl = '';
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 1) scope = decodeScope(nested(reader, tag.wireType));
-    else if (tag.field === 2) spans.push(decodeSpan(nested(reader, tag.wireType)));
-    else if (tag.field === 3) schemaUrl = string(reader, tag);
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    const field = fieldNumber(tag);
+    if (field === 1) scope = nested(reader, tag, decodeScope);
+    else if (field === 2) spans.push(nested(reader, tag, decodeSpan));
+    else if (field === 3) schemaUrl = string(reader, tag);
+    else reader.skip(wireTypeOf(tag));
   }
   return { scope, spans, schemaUrl };
 }
@@ -130,12 +147,13 @@ function decodeScope(reader: ProtobufReader): OtlpInstrumentationScope {
   const attributes: OtlpKeyValue[] = [];
   let droppedAttributesCount = 0;
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 1) name = string(reader, tag);
-    else if (tag.field === 2) version = string(reader, tag);
-    else if (tag.field === 3) attributes.push(decodeKeyValue(nested(reader, tag.wireType)));
-    else if (tag.field === 4) droppedAttributesCount = uint(reader, tag);
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    const field = fieldNumber(tag);
+    if (field === 1) name = string(reader, tag);
+    else if (field === 2) version = string(reader, tag);
+    else if (field === 3) attributes.push(nested(reader, tag, decodeKeyValue));
+    else if (field === 4) droppedAttributesCount = uint(reader, tag);
+    else reader.skip(wireTypeOf(tag));
   }
   return { name, version, attributes, droppedAttributesCount };
 }
@@ -160,8 +178,8 @@ function decodeSpan(reader: ProtobufReader): OtlpSpan {
     status: { message: '', code: 0 } as OtlpStatus,
   };
   while (!reader.done) {
-    const tag = reader.tag();
-    switch (tag.field) {
+    const tag = reader.fieldTag();
+    switch (fieldNumber(tag)) {
       case 1:
         span.traceId = hex(reader, tag);
         break;
@@ -187,31 +205,31 @@ function decodeSpan(reader: ProtobufReader): OtlpSpan {
         span.endTimeUnixNano = nanos(reader, tag);
         break;
       case 9:
-        span.attributes.push(decodeKeyValue(nested(reader, tag.wireType)));
+        span.attributes.push(nested(reader, tag, decodeKeyValue));
         break;
       case 10:
         span.droppedAttributesCount = uint(reader, tag);
         break;
       case 11:
-        span.events.push(decodeEvent(nested(reader, tag.wireType)));
+        span.events.push(nested(reader, tag, decodeEvent));
         break;
       case 12:
         span.droppedEventsCount = uint(reader, tag);
         break;
       case 13:
-        span.links.push(decodeLink(nested(reader, tag.wireType)));
+        span.links.push(nested(reader, tag, decodeLink));
         break;
       case 14:
         span.droppedLinksCount = uint(reader, tag);
         break;
       case 15:
-        span.status = decodeStatus(nested(reader, tag.wireType));
+        span.status = nested(reader, tag, decodeStatus);
         break;
       case 16:
         span.flags = fixed32(reader, tag);
         break;
       default:
-        reader.skip(tag.wireType);
+        reader.skip(wireTypeOf(tag));
     }
   }
   return span;
@@ -223,12 +241,13 @@ function decodeEvent(reader: ProtobufReader): OtlpEvent {
   const attributes: OtlpKeyValue[] = [];
   let droppedAttributesCount = 0;
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 1) timeUnixNano = nanos(reader, tag);
-    else if (tag.field === 2) name = string(reader, tag);
-    else if (tag.field === 3) attributes.push(decodeKeyValue(nested(reader, tag.wireType)));
-    else if (tag.field === 4) droppedAttributesCount = uint(reader, tag);
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    const field = fieldNumber(tag);
+    if (field === 1) timeUnixNano = nanos(reader, tag);
+    else if (field === 2) name = string(reader, tag);
+    else if (field === 3) attributes.push(nested(reader, tag, decodeKeyValue));
+    else if (field === 4) droppedAttributesCount = uint(reader, tag);
+    else reader.skip(wireTypeOf(tag));
   }
   return { timeUnixNano, name, attributes, droppedAttributesCount };
 }
@@ -241,14 +260,15 @@ function decodeLink(reader: ProtobufReader): OtlpLink {
   let droppedAttributesCount = 0;
   let flags = 0;
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 1) traceId = hex(reader, tag);
-    else if (tag.field === 2) spanId = hex(reader, tag);
-    else if (tag.field === 3) traceState = string(reader, tag);
-    else if (tag.field === 4) attributes.push(decodeKeyValue(nested(reader, tag.wireType)));
-    else if (tag.field === 5) droppedAttributesCount = uint(reader, tag);
-    else if (tag.field === 6) flags = fixed32(reader, tag);
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    const field = fieldNumber(tag);
+    if (field === 1) traceId = hex(reader, tag);
+    else if (field === 2) spanId = hex(reader, tag);
+    else if (field === 3) traceState = string(reader, tag);
+    else if (field === 4) attributes.push(nested(reader, tag, decodeKeyValue));
+    else if (field === 5) droppedAttributesCount = uint(reader, tag);
+    else if (field === 6) flags = fixed32(reader, tag);
+    else reader.skip(wireTypeOf(tag));
   }
   return { traceId, spanId, traceState, attributes, droppedAttributesCount, flags };
 }
@@ -257,32 +277,34 @@ function decodeStatus(reader: ProtobufReader): OtlpStatus {
   let message = '';
   let code = 0;
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 2) message = string(reader, tag);
-    else if (tag.field === 3) code = uint(reader, tag);
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    const field = fieldNumber(tag);
+    if (field === 2) message = string(reader, tag);
+    else if (field === 3) code = uint(reader, tag);
+    else reader.skip(wireTypeOf(tag));
   }
   return { message, code };
 }
 
 function decodeKeyValue(reader: ProtobufReader): OtlpKeyValue {
   let key = '';
-  let value: OtlpAnyValue = {};
+  let value: OtlpAnyValue = UNSET_VALUE;
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 1) key = string(reader, tag);
-    else if (tag.field === 2) value = decodeAnyValue(nested(reader, tag.wireType));
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    const field = fieldNumber(tag);
+    if (field === 1) key = string(reader, tag);
+    else if (field === 2) value = nested(reader, tag, decodeAnyValue);
+    else reader.skip(wireTypeOf(tag));
   }
   return { key, value };
 }
 
 function decodeAnyValue(reader: ProtobufReader): OtlpAnyValue {
   // A oneof: when a writer sets several members, the last one on the wire wins.
-  let value: OtlpAnyValue = {};
+  let value: OtlpAnyValue = UNSET_VALUE;
   while (!reader.done) {
-    const tag = reader.tag();
-    switch (tag.field) {
+    const tag = reader.fieldTag();
+    switch (fieldNumber(tag)) {
       case 1:
         value = { stringValue: string(reader, tag) };
         break;
@@ -291,24 +313,24 @@ function decodeAnyValue(reader: ProtobufReader): OtlpAnyValue {
         break;
       case 3:
         expectWireType(tag, WireType.Varint);
-        value = { intValue: reader.int64().toString() };
+        value = { intValue: reader.int64Decimal() };
         break;
       case 4:
         expectWireType(tag, WireType.Fixed64);
         value = { doubleValue: reader.double() };
         break;
       case 5:
-        value = { arrayValue: { values: decodeArray(nested(reader, tag.wireType)) } };
+        value = { arrayValue: { values: nested(reader, tag, decodeArray) } };
         break;
       case 6:
-        value = { kvlistValue: { values: decodeKeyValueList(nested(reader, tag.wireType)) } };
+        value = { kvlistValue: { values: nested(reader, tag, decodeKeyValueList) } };
         break;
       case 7:
         expectWireType(tag, WireType.LengthDelimited);
         value = { bytesValue: Buffer.from(reader.bytesField()).toString('base64') };
         break;
       default:
-        reader.skip(tag.wireType);
+        reader.skip(wireTypeOf(tag));
     }
   }
   return value;
@@ -317,9 +339,9 @@ function decodeAnyValue(reader: ProtobufReader): OtlpAnyValue {
 function decodeArray(reader: ProtobufReader): OtlpAnyValue[] {
   const values: OtlpAnyValue[] = [];
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 1) values.push(decodeAnyValue(nested(reader, tag.wireType)));
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    if (fieldNumber(tag) === 1) values.push(nested(reader, tag, decodeAnyValue));
+    else reader.skip(wireTypeOf(tag));
   }
   return values;
 }
@@ -327,9 +349,9 @@ function decodeArray(reader: ProtobufReader): OtlpAnyValue[] {
 function decodeKeyValueList(reader: ProtobufReader): OtlpKeyValue[] {
   const values: OtlpKeyValue[] = [];
   while (!reader.done) {
-    const tag = reader.tag();
-    if (tag.field === 1) values.push(decodeKeyValue(nested(reader, tag.wireType)));
-    else reader.skip(tag.wireType);
+    const tag = reader.fieldTag();
+    if (fieldNumber(tag) === 1) values.push(nested(reader, tag, decodeKeyValue));
+    else reader.skip(wireTypeOf(tag));
   }
   return values;
 }

@@ -3,6 +3,7 @@
 // (an HTTP 400 for the collector), never a crash. Sub-messages are counted against one
 // budget per top-level message, so a body cannot decode to more objects than the collector holds.
 
+import { decodeHex, decodeText } from './decoded-text.js';
 import { messageBudget } from './export-limits.js';
 
 /** Thrown for bytes that are not a well-formed protobuf message. */
@@ -21,9 +22,36 @@ export const WireType = {
 // A varint carries 7 bits per byte, so a 64-bit value takes at most 10 bytes (protobuf
 // encoding spec).
 const MAX_VARINT_BYTES = 10;
+// Seven varint bytes carry 49 bits, below 2^53: summed as a double they stay exact.
+const EXACT_VARINT_BYTES = 7;
+const NANOS_PER_SECOND = 1e9;
+const NANOS_DIGITS = 9;
 
 /**
- * Reads one message (or one length-delimited sub-message) field by field.
+ * The field number of a tag from {@link ProtobufReader.fieldTag}.
+ *
+ * @example
+ * fieldNumber(0x0a); // 1 (field 1, length-delimited)
+ */
+export function fieldNumber(tag: number): number {
+  // Division, not a shift: a tag can be wider than 32 bits.
+  return Math.floor(tag / 8);
+}
+
+/**
+ * The wire type of a tag from {@link ProtobufReader.fieldTag}.
+ *
+ * @example
+ * wireTypeOf(0x0a) === WireType.LengthDelimited; // true
+ */
+export function wireTypeOf(tag: number): number {
+  return tag % 8;
+}
+
+/**
+ * Reads one message field by field. A sub-message is read in place, between `enter()` and
+ * `leave()`, and the decoders read tags as plain numbers (`fieldTag()`): decoding a span makes
+ * no object per field or per attribute beyond what it returns.
  *
  * @example
  * const reader = new ProtobufReader(bytes);
@@ -34,18 +62,18 @@ const MAX_VARINT_BYTES = 10;
  * }
  */
 export class ProtobufReader {
-  // A Buffer over the same memory (no copy), shared with the sub-messages' readers: it decodes
-  // text and hex without copying each field first.
+  // A Buffer over the same memory (no copy): it decodes text and hex without copying each
+  // field first.
   private readonly bytes: Buffer;
-  // Made on first use: only spans and links have fixed-width fields, and there is a reader per
-  // attribute and per value, for which making one cost more than all the rest of the reader.
+  // Made on first use: only doubles need one.
   private view: DataView | undefined;
   private pos: number;
 
   constructor(
     bytes: Uint8Array,
     start = 0,
-    private readonly end = bytes.length,
+    // Where the message being read ends; `enter()` narrows it to a sub-message.
+    private end = bytes.length,
     private readonly budget = messageBudget(),
   ) {
     this.bytes = Buffer.isBuffer(bytes)
@@ -59,10 +87,18 @@ export class ProtobufReader {
   }
 
   tag(): { readonly field: number; readonly wireType: number } {
-    const value = this.varint();
-    const field = Math.floor(value / 8);
-    if (field === 0) throw new ProtobufDecodeError(`field number 0 at byte ${this.pos}`);
-    return { field, wireType: value % 8 };
+    const tag = this.fieldTag();
+    return { field: fieldNumber(tag), wireType: wireTypeOf(tag) };
+  }
+
+  /**
+   * The next field's tag as the number on the wire, `field * 8 + wireType`: split it with
+   * {@link fieldNumber} and {@link wireTypeOf}.
+   */
+  fieldTag(): number {
+    const tag = this.varint();
+    if (tag < 8) throw new ProtobufDecodeError(`field number 0 at byte ${this.pos}`);
+    return tag;
   }
 
   /** A varint as a number: exact for the lengths, enums and counts OTLP uses. */
@@ -93,12 +129,53 @@ export class ProtobufReader {
     throw new ProtobufDecodeError(`varint longer than ${MAX_VARINT_BYTES} bytes`);
   }
 
-  fixed32(): number {
-    return this.dataView().getUint32(this.advance(4), true);
+  /**
+   * A protobuf int64 as decimal text, exactly. Values below 2^49 (seven varint bytes), which
+   * is nearly every attribute an SDK writes, are summed as numbers, exact at that size; larger
+   * and negative ones (ten bytes on the wire) go through BigInt.
+   */
+  int64Decimal(): string {
+    const start = this.pos;
+    let value = 0;
+    for (let i = 0; i < EXACT_VARINT_BYTES && this.pos < this.end; i++) {
+      const byte = this.bytes[this.pos++] as number;
+      value += (byte & 0x7f) * 2 ** (7 * i);
+      if (byte < 0x80) return String(value);
+    }
+    this.pos = start;
+    return this.int64().toString();
   }
 
-  fixed64(): bigint {
-    return this.dataView().getBigUint64(this.advance(8), true);
+  fixed32(): number {
+    const at = this.advance(4);
+    const bytes = this.bytes;
+    return (
+      ((bytes[at] as number) |
+        ((bytes[at + 1] as number) << 8) |
+        ((bytes[at + 2] as number) << 16) |
+        ((bytes[at + 3] as number) << 24)) >>>
+      0
+    );
+  }
+
+  /**
+   * A fixed64 as decimal text, exactly (OTLP's nanosecond timestamps), without a BigInt: the
+   * value is divided by 10^9 in 16-bit steps, each exact as a double, and the seconds and the
+   * nanoseconds within them written side by side.
+   */
+  fixed64Decimal(): string {
+    const low = this.fixed32();
+    const high = this.fixed32();
+    // high * 2^16 + the top half of low: below 2^48.
+    const upper = high * 0x10000 + (low >>> 16);
+    const upperSeconds = Math.floor(upper / NANOS_PER_SECOND);
+    // (upper mod 10^9) * 2^16 + the bottom half of low: below 2^46.
+    const lower = (upper - upperSeconds * NANOS_PER_SECOND) * 0x10000 + (low & 0xffff);
+    const lowerSeconds = Math.floor(lower / NANOS_PER_SECOND);
+    const seconds = upperSeconds * 0x10000 + lowerSeconds;
+    const nanos = lower - lowerSeconds * NANOS_PER_SECOND;
+    if (seconds === 0) return String(nanos);
+    return String(seconds) + String(nanos).padStart(NANOS_DIGITS, '0');
   }
 
   double(): number {
@@ -115,26 +192,36 @@ export class ProtobufReader {
   string(): string {
     const length = this.varint();
     const start = this.advance(length);
-    return this.bytes.toString('utf8', start, start + length);
+    return decodeText(this.bytes, start, start + length);
   }
 
   /** A length-delimited field (an id) as lowercase hex. */
   hex(): string {
     const length = this.varint();
     const start = this.advance(length);
-    return this.bytes.toString('hex', start, start + length);
+    return decodeHex(this.bytes, start, start + length);
   }
 
   /**
-   * A reader over the length-delimited sub-message at the current position.
+   * Narrows this reader to the length-delimited sub-message at the current position, which it
+   * then reads until `done`; returns the end to hand back to {@link leave} afterwards.
    *
    * @throws {ExportTooLargeError} past MAX_MESSAGES_PER_EXPORT sub-messages in all.
    */
-  message(): ProtobufReader {
+  enter(): number {
     const length = this.varint();
     const start = this.advance(length);
     this.budget.spend(1);
-    return new ProtobufReader(this.bytes, start, start + length, this.budget);
+    this.pos = start;
+    const outerEnd = this.end;
+    this.end = start + length;
+    return outerEnd;
+  }
+
+  /** Goes back to the message around the sub-message read since `enter()`. */
+  leave(outerEnd: number): void {
+    this.pos = this.end;
+    this.end = outerEnd;
   }
 
   skip(wireType: number): void {

@@ -8,6 +8,7 @@ import type {
   OtlpAnyValue,
   OtlpExportTraceServiceRequest,
   OtlpKeyValue,
+  OtlpLink,
   OtlpSpan,
 } from './otlp-types.js';
 
@@ -137,6 +138,7 @@ export function toStoredSpans(
   receivedMs: number,
 ): StoredSpan[] {
   const spans: StoredSpan[] = [];
+  const sharedLinks = new Map<string, SharedLink>();
   for (const resourceSpans of request.resourceSpans) {
     const resource = { attributes: attributes(resourceSpans.resource.attributes) };
     const serviceName = resource.attributes['service.name'];
@@ -144,9 +146,8 @@ export function toStoredSpans(
       typeof serviceName === 'string' && serviceName !== '' ? serviceName : UNKNOWN_SERVICE;
     for (const scopeSpans of resourceSpans.scopeSpans) {
       const scope = { name: scopeSpans.scope.name, version: scopeSpans.scope.version };
-      for (const span of scopeSpans.spans) {
-        spans.push(toStoredSpan(span, { resource, scope, service, receivedMs }));
-      }
+      const origin = { resource, scope, service, receivedMs, sharedLinks };
+      for (const span of scopeSpans.spans) spans.push(toStoredSpan(span, origin));
     }
   }
   return spans;
@@ -157,6 +158,14 @@ interface SpanOrigin {
   readonly scope: StoredScope;
   readonly service: string;
   readonly receivedMs: number;
+  /** The export's plain links by span id; see {@link storedLinks}. */
+  readonly sharedLinks: Map<string, SharedLink>;
+}
+
+interface SharedLink {
+  readonly link: StoredLink;
+  /** The list of spans whose only link this is. */
+  readonly alone: readonly StoredLink[];
 }
 
 function toStoredSpan(span: OtlpSpan, origin: SpanOrigin): StoredSpan {
@@ -191,15 +200,7 @@ function toStoredSpan(span: OtlpSpan, origin: SpanOrigin): StoredSpan {
             timeMs: nanosToMs(event.timeUnixNano),
             attributes: attributes(event.attributes),
           })),
-    links:
-      span.links.length === 0
-        ? NO_LINKS
-        : span.links.map((link) => ({
-            traceId: link.traceId,
-            spanId: link.spanId,
-            traceState: link.traceState,
-            attributes: attributes(link.attributes),
-          })),
+    links: storedLinks(span.links, origin.sharedLinks),
     resource: origin.resource,
     scope: origin.scope,
     traceState: span.traceState,
@@ -216,6 +217,43 @@ function toStoredSpan(span: OtlpSpan, origin: SpanOrigin): StoredSpan {
   };
 }
 
+/**
+ * A span's links. A link with no attributes and no trace state is made once per export and
+ * shared by every span naming the same span (and so is the list holding only it): each
+ * message span of a batch links to the one invocation span, and a full store holds 100,000
+ * spans.
+ */
+function storedLinks(
+  links: readonly OtlpLink[],
+  shared: Map<string, SharedLink>,
+): readonly StoredLink[] {
+  if (links.length === 0) return NO_LINKS;
+  if (links.length === 1) {
+    const only = links[0] as OtlpLink;
+    return sharedLink(only, shared)?.alone ?? [storedLink(only)];
+  }
+  return links.map((link) => sharedLink(link, shared)?.link ?? storedLink(link));
+}
+
+function sharedLink(link: OtlpLink, shared: Map<string, SharedLink>): SharedLink | undefined {
+  if (link.attributes.length > 0 || link.traceState !== '') return undefined;
+  const known = shared.get(link.spanId);
+  if (known) return known.link.traceId === link.traceId ? known : undefined;
+  const stored = storedLink(link);
+  const made = { link: stored, alone: Object.freeze([stored]) };
+  shared.set(link.spanId, made);
+  return made;
+}
+
+function storedLink(link: OtlpLink): StoredLink {
+  return {
+    traceId: link.traceId,
+    spanId: link.spanId,
+    traceState: link.traceState,
+    attributes: attributes(link.attributes),
+  };
+}
+
 function lookup<T extends string>(
   names: Readonly<Record<number, T>>,
   code: number,
@@ -229,32 +267,68 @@ function isUnsetSpanId(spanId: string): boolean {
   return /^0*$/.test(spanId);
 }
 
-// Nanoseconds since the epoch exceed 2^53, so they are cut to whole microseconds, which a
-// double holds exactly, before becoming a number. The decoders write timestamps as canonical
-// decimal strings, so cutting the last three digits is the division, done without BigInt,
-// which cost more than the rest of a span's conversion on the collector's ingest path.
+// Nanoseconds since the epoch exceed 2^53, so a timestamp is read as whole seconds and the
+// nanoseconds within them, each exact as a number, straight from its digits: a substring and
+// a Number() per part cost more than the rest of a span's conversion on the ingest path. Text
+// other than plain digits (a sign) takes the slower exact paths below.
 function nanosToMs(nanos: string): number {
+  const seconds = wholeSeconds(nanos);
+  const within = nanosWithinSecond(nanos);
+  // Whole microseconds stay below 2^53 up to here (the year 2255): the sum is exact.
+  if (seconds < MAX_WHOLE_MICROS_SECONDS && within >= 0) {
+    return (seconds * MICROS_PER_SECOND + Math.floor(within / NANOS_PER_MICRO)) / 1000;
+  }
+  // Cutting the last three digits of the decimal text is the division by 1,000.
   const micros = nanos.slice(0, -3);
   return micros === '' || micros === '-' ? 0 : Number(micros) / 1000;
 }
 
 const NANOS_PER_SECOND = 1e9;
+const NANOS_PER_MICRO = 1_000;
+const MICROS_PER_SECOND = 1e6;
 const SECOND_DIGITS = 9;
+// More digits of seconds than this could make a double round; such text takes the exact paths.
+const MAX_SECONDS_DIGITS = 15;
+const MAX_WHOLE_MICROS_SECONDS = 9_000_000_000;
 // Up to this many seconds apart, a difference in nanoseconds stays below 2^53.
 const MAX_EXACT_SECONDS_APART = 9_000_000;
 
 // Exact: whole seconds and the nanoseconds within them are each exact as numbers, and so is
 // their difference below 2^53; past that, or for a negative timestamp, BigInt does it.
 function nanosBetween(start: string, end: string): number {
-  if (!start.startsWith('-') && !end.startsWith('-')) {
-    const seconds = Number(end.slice(0, -SECOND_DIGITS)) - Number(start.slice(0, -SECOND_DIGITS));
-    if (Math.abs(seconds) < MAX_EXACT_SECONDS_APART) {
-      const nanos = Number(end.slice(-SECOND_DIGITS)) - Number(start.slice(-SECOND_DIGITS));
-      return seconds * NANOS_PER_SECOND + nanos;
-    }
+  const seconds = wholeSeconds(end) - wholeSeconds(start);
+  const nanos = nanosWithinSecond(end) - nanosWithinSecond(start);
+  if (Math.abs(seconds) < MAX_EXACT_SECONDS_APART && !Number.isNaN(nanos)) {
+    return seconds * NANOS_PER_SECOND + nanos;
   }
   return Number(BigInt(end) - BigInt(start));
 }
+
+/** The digits before the last nine as a number; NaN for anything but plain digits. */
+function wholeSeconds(nanos: string): number {
+  const digits = nanos.length - SECOND_DIGITS;
+  if (digits > MAX_SECONDS_DIGITS) return NaN;
+  let seconds = 0;
+  for (let i = 0; i < digits; i++) {
+    const digit = nanos.charCodeAt(i) - DIGIT_ZERO;
+    if (!(digit >= 0 && digit <= 9)) return NaN;
+    seconds = seconds * 10 + digit;
+  }
+  return seconds;
+}
+
+/** The last nine digits (or all, when fewer) as a number; NaN for anything but plain digits. */
+function nanosWithinSecond(nanos: string): number {
+  let within = 0;
+  for (let i = Math.max(0, nanos.length - SECOND_DIGITS); i < nanos.length; i++) {
+    const digit = nanos.charCodeAt(i) - DIGIT_ZERO;
+    if (!(digit >= 0 && digit <= 9)) return NaN;
+    within = within * 10 + digit;
+  }
+  return within;
+}
+
+const DIGIT_ZERO = 0x30;
 
 /**
  * Turns an OTLP attribute list into a plain object. `__proto__` is defined as an ordinary

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { MAX_ATTRIBUTE_DEPTH, type JsonValue } from './span-model.js';
 import { type AttributeFilter, createTraceStore } from './store.js';
@@ -128,6 +129,45 @@ describe('links', () => {
     ]);
   });
 
+  it('stores each link as sent, whether spans share it or not', () => {
+    const store = createTraceStore();
+    const withAttribute = {
+      traceId: traceIdOf(9),
+      spanId: spanIdOf(9),
+      traceState: '',
+      attributes: [{ key: 'kind', value: { stringValue: 'batch' } }],
+      droppedAttributesCount: 0,
+      flags: 1,
+    };
+    const span = (n: number, links: { trace: number; span: number }[]) =>
+      otlpSpan({ trace: n, span: n, links });
+    store.add(
+      exportOf('svc', [
+        span(1, [{ trace: 9, span: 9 }]),
+        span(2, [{ trace: 9, span: 9 }]),
+        span(3, [
+          { trace: 9, span: 9 },
+          { trace: 8, span: 9 },
+        ]),
+        { ...span(4, []), links: [withAttribute] },
+        { ...span(5, []), links: [{ ...withAttribute, traceState: 'k=v', attributes: [] }] },
+      ]),
+    );
+    const linksOf = (n: number) => store.getSpans(traceIdOf(n))?.get(spanIdOf(n))?.links;
+    const plain = (trace: number) => ({
+      traceId: traceIdOf(trace),
+      spanId: spanIdOf(9),
+      traceState: '',
+      attributes: {},
+    });
+
+    expect(linksOf(1)).toEqual([plain(9)]);
+    expect(linksOf(2)).toEqual([plain(9)]);
+    expect(linksOf(3)).toEqual([plain(9), plain(8)]);
+    expect(linksOf(4)).toEqual([{ ...plain(9), attributes: { kind: 'batch' } }]);
+    expect(linksOf(5)).toEqual([{ ...plain(9), traceState: 'k=v' }]);
+  });
+
   it('lists, on the linked span, the spans of other traces that link to it', () => {
     const store = messageAndInvocation();
 
@@ -232,6 +272,54 @@ describe('limits', () => {
     }
     expect(single.listTraces().traces.map((summary) => summary.traceId)).toEqual([traceIdOf(2)]);
     expect(single.stats()).toMatchObject({ tracesStored: 1, tracesEvicted: 5 });
+  });
+
+  it('keeps the eviction order however many spans a trace gets between evictions', () => {
+    // Thousands of spans to one trace, each a new place in the eviction order, with no
+    // eviction to drop the old places: the store compacts them and still evicts the right one.
+    const store = createTraceStore({ maxTraces: 3, maxSpans: 10_000 });
+    for (let trace = 1; trace <= 3; trace++) {
+      store.add(exportOf('svc', [otlpSpan({ trace, span: trace })]));
+    }
+    for (let round = 0; round < 5_000; round++) {
+      store.add(exportOf('svc', [otlpSpan({ trace: 1, span: 100 + (round % 50) })]));
+    }
+    store.add(exportOf('svc', [otlpSpan({ trace: 4, span: 4 })]));
+    store.add(exportOf('svc', [otlpSpan({ trace: 5, span: 5 })]));
+
+    expect(
+      store
+        .listTraces()
+        .traces.map((summary) => summary.traceId)
+        .sort(),
+    ).toEqual([traceIdOf(1), traceIdOf(4), traceIdOf(5)]);
+    expect(store.stats()).toMatchObject({
+      spansStored: 53,
+      spansDuplicated: 4_950,
+      tracesEvicted: 2,
+      spansEvicted: 2,
+    });
+  });
+
+  it('takes exactly the ids of 32 and 16 lowercase hex digits that are not all zero', () => {
+    const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
+    const SPAN_ID = /^(?!0{16})[0-9a-f]{16}$/;
+    const digits = (length: number) =>
+      fc.oneof(
+        fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`)),
+        fc.stringMatching(new RegExp(`^[0F]{${length}}$`)),
+        fc.constant('0'.repeat(length)),
+        fc.string({ minLength: length - 1, maxLength: length + 1 }),
+      );
+    fc.assert(
+      fc.property(digits(32), digits(16), (traceId, spanId) => {
+        const store = createTraceStore();
+        const result = store.add(
+          exportOf('svc', [{ ...otlpSpan({ trace: 1, span: 1 }), traceId, spanId }]),
+        );
+        expect(result.accepted).toBe(TRACE_ID.test(traceId) && SPAN_ID.test(spanId) ? 1 : 0);
+      }),
+    );
   });
 
   it('rejects spans with invalid ids and counts a span sent twice once', () => {
@@ -449,6 +537,31 @@ describe('the span model', () => {
       durationMs: 0.002499,
     });
     expect(spans?.get(spanIdOf(4))).toMatchObject({ startMs: 0, durationMs: 2e-6 });
+  });
+
+  it('computes every timing as BigInt arithmetic on the nanoseconds would', () => {
+    const nanos = fc.oneof(
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      fc.bigInt({ min: 1_600_000_000_000_000_000n, max: 1_900_000_000_000_000_000n }),
+      fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
+    );
+    fc.assert(
+      fc.property(nanos, nanos, (start, end) => {
+        const store = createTraceStore();
+        const span = {
+          ...otlpSpan({ trace: 1, span: 1 }),
+          startTimeUnixNano: start.toString(),
+          endTimeUnixNano: end.toString(),
+        };
+        store.add(exportOf('svc', [span]));
+        const stored = store.getSpans(traceIdOf(1))?.get(spanIdOf(1));
+        // Whole microseconds (cut toward zero) in milliseconds, as the model documents.
+        const ms = (value: bigint): number => Number(value / 1000n) / 1000;
+        expect(stored?.startMs).toBe(ms(start));
+        expect(stored?.endMs).toBe(ms(end));
+        expect(stored?.durationMs).toBe(Math.max(0, Number(end - start) / 1e6));
+      }),
+    );
   });
 
   it('keeps the span timing exact and in milliseconds, and the resource and scope', () => {

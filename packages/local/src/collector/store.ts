@@ -23,8 +23,8 @@ export const DEFAULT_MAX_TRACES = 20_000;
 export const DEFAULT_LIST_LIMIT = 100;
 
 // W3C Trace Context: 16-byte trace ids and 8-byte span ids, in lowercase hex, not all zero.
-const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
-const SPAN_ID = /^(?!0{16})[0-9a-f]{16}$/;
+const TRACE_ID_DIGITS = 32;
+const SPAN_ID_DIGITS = 16;
 
 export interface TraceStoreOptions {
   /** Spans held at most; default {@link DEFAULT_MAX_SPANS}. */
@@ -108,10 +108,20 @@ export interface TraceStore {
 interface TraceEntry {
   readonly traceId: string;
   readonly spans: Map<string, StoredSpan>;
-  /** Other traces this trace's spans link to, to unindex them on eviction. */
-  readonly linkTargets: Set<string>;
+  /** The store's clock when the trace last got a span: its place in the eviction order. */
+  touched: number;
+  /**
+   * Traces that only earlier copies of spans received again linked to. They stay indexed in
+   * `linkSources` until eviction, which finds every other link target in `spans`.
+   */
+  formerLinkTargets: Set<string> | undefined;
   summary: TraceSummary | undefined;
 }
+
+// The eviction queue is compacted once it is this much longer than twice the number of
+// traces (each holds one live item): often enough to stay small, rarely enough that the
+// compaction costs next to nothing per span.
+const EVICTION_QUEUE_SLACK = 1_024;
 
 /**
  * Creates an empty, bounded trace store.
@@ -127,18 +137,22 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
   requirePositiveInteger('maxSpans', maxSpans);
   requirePositiveInteger('maxTraces', maxTraces);
 
-  // Map order is the eviction order: a trace moves to the end whenever it gets a span.
   const traces = new Map<string, TraceEntry>();
-  // Where eviction resumes. A fresh iterator would step over every entry deleted since the
-  // Map last compacted itself (each eviction, each trace moved to the end), which made a full
-  // store spend more time finding its oldest trace than storing spans. This one has already
-  // passed them; it sees traces added or moved after it, as Map iterators do.
-  let oldestCursor = traces.entries();
+  // The eviction order, oldest first: a trace is appended each time it gets a span, with the
+  // clock at that moment, and only its last item (the one matching `touched`) counts; earlier
+  // ones are skipped when reached. Moving the trace to the end of `traces` instead took a Map
+  // delete and set per span, and finding the oldest meant stepping over every hole they left.
+  // A slot is emptied as eviction passes it, so the queue never holds on to an evicted trace.
+  const evictionQueue: (TraceEntry | undefined)[] = [];
+  const evictionTicks: number[] = [];
+  let evictionHead = 0;
+  let clock = 0;
   // Every trace, newest first (by its summary's start time): sorted by the first list after a
   // change, so a viewer polling an idle store does not sort it again on every refresh.
   let newestFirst: readonly TraceEntry[] | undefined;
-  // For each trace, the traces holding spans that link into it.
-  const linkSources = new Map<string, Set<string>>();
+  // For each trace, the traces holding spans that link into it: one id as it is, several in a
+  // Set, since a message span's trace is usually linked from one invocation only.
+  const linkSources = new Map<string, string | Set<string>>();
   const listeners = new Set<(added: SpansAdded) => void>();
   let spansStored = 0;
   const counts = {
@@ -156,55 +170,109 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
       const entry = traces.get(traceId);
       return entry && summaryOf(entry);
     },
-    linkSources: (traceId) => linkSources.get(traceId) ?? [],
+    linkSources: (traceId) => {
+      const sources = linkSources.get(traceId);
+      if (sources === undefined) return [];
+      return typeof sources === 'string' ? [sources] : sources;
+    },
   };
+
+  function addLinkSource(target: string, source: string): void {
+    const sources = linkSources.get(target);
+    if (sources === undefined) linkSources.set(target, source);
+    else if (typeof sources !== 'string') sources.add(source);
+    else if (sources !== source) linkSources.set(target, new Set([sources, source]));
+  }
+
+  function removeLinkSource(target: string, source: string): void {
+    const sources = linkSources.get(target);
+    if (sources === source) {
+      linkSources.delete(target);
+    } else if (typeof sources === 'object') {
+      sources.delete(source);
+      if (sources.size === 0) linkSources.delete(target);
+    }
+  }
+
+  function touch(entry: TraceEntry): void {
+    entry.touched = ++clock;
+    evictionQueue.push(entry);
+    evictionTicks.push(clock);
+    if (evictionQueue.length > 2 * traces.size + EVICTION_QUEUE_SLACK) compactEvictionQueue();
+  }
+
+  function compactEvictionQueue(): void {
+    let kept = 0;
+    for (let i = evictionHead; i < evictionQueue.length; i++) {
+      const entry = evictionQueue[i];
+      const tick = evictionTicks[i];
+      if (entry === undefined || entry.touched !== tick) continue;
+      evictionQueue[kept] = entry;
+      evictionTicks[kept] = tick;
+      kept++;
+    }
+    evictionQueue.length = kept;
+    evictionTicks.length = kept;
+    evictionHead = 0;
+  }
 
   function store(span: StoredSpan): void {
     let entry = traces.get(span.traceId);
+    let replaced: StoredSpan | undefined;
     if (entry) {
-      traces.delete(span.traceId);
+      replaced = entry.spans.get(span.spanId);
     } else {
       entry = {
         traceId: span.traceId,
         spans: new Map(),
-        linkTargets: new Set(),
+        touched: 0,
+        formerLinkTargets: undefined,
         summary: undefined,
       };
+      traces.set(span.traceId, entry);
     }
-    traces.set(span.traceId, entry);
-    if (entry.spans.has(span.spanId)) counts.spansDuplicated++;
-    else spansStored++;
+    touch(entry);
+    if (replaced) {
+      counts.spansDuplicated++;
+      rememberFormerLinkTargets(entry, replaced, span);
+    } else {
+      spansStored++;
+    }
     entry.spans.set(span.spanId, span);
     entry.summary = undefined;
     newestFirst = undefined;
     for (const link of span.links) {
-      if (link.traceId === span.traceId) continue;
-      entry.linkTargets.add(link.traceId);
-      const sources = linkSources.get(link.traceId) ?? new Set<string>();
-      sources.add(span.traceId);
-      linkSources.set(link.traceId, sources);
+      if (link.traceId !== span.traceId) addLinkSource(link.traceId, span.traceId);
     }
   }
 
   function evictOldest(): void {
-    let oldest = oldestCursor.next();
-    // A finished iterator stays finished, even after new traces arrive.
-    if (oldest.done === true) {
-      oldestCursor = traces.entries();
-      oldest = oldestCursor.next();
+    while (evictionHead < evictionQueue.length) {
+      const entry = evictionQueue[evictionHead];
+      const tick = evictionTicks[evictionHead];
+      evictionQueue[evictionHead] = undefined;
+      evictionHead++;
+      if (entry !== undefined && entry.touched === tick) {
+        evict(entry);
+        return;
+      }
     }
-    if (oldest.done === true) return;
-    const [traceId, entry] = oldest.value;
+  }
+
+  function evict(entry: TraceEntry): void {
+    const { traceId } = entry;
     traces.delete(traceId);
     newestFirst = undefined;
     spansStored -= entry.spans.size;
     counts.tracesEvicted++;
     counts.spansEvicted += entry.spans.size;
-    for (const target of entry.linkTargets) {
-      const sources = linkSources.get(target);
-      sources?.delete(traceId);
-      if (sources?.size === 0) linkSources.delete(target);
+    // Removing a source twice (several spans linking to one trace) is harmless.
+    for (const span of entry.spans.values()) {
+      for (const link of span.links) {
+        if (link.traceId !== traceId) removeLinkSource(link.traceId, traceId);
+      }
     }
+    for (const target of entry.formerLinkTargets ?? []) removeLinkSource(target, traceId);
   }
 
   function notify(added: SpansAdded): void {
@@ -236,7 +304,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
       const spans = toStoredSpans(request, receivedMs);
       counts.spansReceived += spans.length;
       const valid = spans.filter(
-        (span) => TRACE_ID.test(span.traceId) && SPAN_ID.test(span.spanId),
+        (span) => isHexId(span.traceId, TRACE_ID_DIGITS) && isHexId(span.spanId, SPAN_ID_DIGITS),
       );
       const rejected = spans.length - valid.length;
       counts.spansRejected += rejected;
@@ -362,8 +430,44 @@ function attributeMatcher(filter: AttributeFilter): (span: StoredSpan) => boolea
     );
 }
 
+// Whether `id` is `digits` lowercase hex digits, not all zero: a loop over the characters,
+// which cost a fraction of a regular expression's test on every span of every export.
+function isHexId(id: string, digits: number): boolean {
+  if (id.length !== digits) return false;
+  let allZero = true;
+  for (let i = 0; i < digits; i++) {
+    const code = id.charCodeAt(i);
+    if (code === DIGIT_ZERO) continue;
+    const isDigit = code > DIGIT_ZERO && code <= DIGIT_NINE;
+    if (!isDigit && !(code >= LOWER_A && code <= LOWER_F)) return false;
+    allZero = false;
+  }
+  return !allZero;
+}
+
+const DIGIT_ZERO = 0x30;
+const DIGIT_NINE = 0x39;
+const LOWER_A = 0x61;
+const LOWER_F = 0x66;
+
 function requirePositiveInteger(option: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new RangeError(`the trace store's ${option} must be a positive integer, not ${value}`);
+  }
+}
+
+// A span received again replaces its earlier copy; the traces only the earlier copy linked
+// to stay indexed as link targets until the trace is evicted, as they were before, so
+// eviction still finds them although no span held links to them any more.
+function rememberFormerLinkTargets(
+  entry: TraceEntry,
+  replaced: StoredSpan,
+  replacement: StoredSpan,
+): void {
+  for (const link of replaced.links) {
+    if (link.traceId === entry.traceId) continue;
+    if (replacement.links.some((kept) => kept.traceId === link.traceId)) continue;
+    entry.formerLinkTargets ??= new Set();
+    entry.formerLinkTargets.add(link.traceId);
   }
 }
