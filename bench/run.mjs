@@ -24,7 +24,7 @@ const RUNS = quick ? 3 : 10;
 const PROFILE = {
   consumerBatches: { 10: quick ? 200 : 1_000, 1000: quick ? 3 : 20 },
   flushReps: quick ? 10 : 50,
-  producerCalls: quick ? 200 : 1_000,
+  producerCalls: quick ? 500 : 2_000,
   pipeline: { sqsMessages: quick ? 500 : 1_000, kinesisRecords: quick ? 1_000 : 2_000 },
   ingest: { spans: quick ? 10_000 : 20_000, sizes: [100, 512], clients: 4 },
 };
