@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isViewerPath, serveViewer } from '../viewer/assets.js';
 import { handleApiRequest, sendJson } from './api.js';
 import {
+  type BytesInFlight,
   encodeExportResponse,
   encodeStatus,
   OtlpContentType,
@@ -23,6 +24,8 @@ export interface OtlpHttpStats {
   readonly exportsAccepted: number;
   readonly exportsRejected: number;
   readonly lastError: string | null;
+  /** Bytes of export bodies being received or decoded now. */
+  readonly bytesInFlight: number;
 }
 
 export interface RouteContext {
@@ -32,6 +35,8 @@ export interface RouteContext {
   /** What `/api/stats` reports. */
   readonly stats: () => unknown;
   readonly maxBodyBytes: number;
+  /** The export bodies held at once, across connections. */
+  readonly inFlight: BytesInFlight;
   /** Whether the API answers only requests addressed to a loopback name. */
   readonly loopbackOnly: boolean;
 }
@@ -40,7 +45,8 @@ export interface RouteContext {
  * Builds the collector's request listener, with counters of the exports it took and refused.
  *
  * @example
- * const routes = createRoutes({ store, ingest, stats, maxBodyBytes: MAX_BODY_BYTES, loopbackOnly: true });
+ * const inFlight = new BytesInFlight(DEFAULT_MAX_BYTES_IN_FLIGHT);
+ * const routes = createRoutes({ store, ingest, stats, maxBodyBytes: MAX_BODY_BYTES, inFlight, loopbackOnly: true });
  * http.createServer(routes.listener).listen(4318, '127.0.0.1');
  */
 export function createRoutes(context: RouteContext): {
@@ -70,9 +76,12 @@ export function createRoutes(context: RouteContext): {
     }
     let received: ReceivedExport;
     try {
-      received = await readOtlpExport(request, contentType, context.maxBodyBytes);
+      received = await readOtlpExport(request, contentType, context.maxBodyBytes, context.inFlight);
     } catch (error) {
       if (!(error instanceof OtlpRequestError)) throw error;
+      if (error.retryAfterSeconds !== undefined) {
+        response.setHeader('retry-after', String(error.retryAfterSeconds));
+      }
       refuse(response, error.status, contentType, error.message);
       return;
     }
@@ -117,7 +126,7 @@ export function createRoutes(context: RouteContext): {
         else sendJson(response, 500, { error: reason });
       });
     },
-    stats: () => ({ ...counts }),
+    stats: () => ({ ...counts, bytesInFlight: context.inFlight.held }),
   };
 }
 

@@ -14,6 +14,7 @@ export { OTLP_TRACES_PATH, type OtlpHttpStats } from './http-routes.js';
 export type { MessageHop } from './messaging.js';
 export { decodeExportTraceServiceRequest } from './otlp-decode.js';
 export {
+  DEFAULT_MAX_BYTES_IN_FLIGHT,
   MAX_BODY_BYTES,
   OtlpContentType,
   otlpContentType,

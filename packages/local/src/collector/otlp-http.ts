@@ -22,16 +22,58 @@ export const OtlpContentType = {
 } as const;
 export type OtlpContentType = (typeof OtlpContentType)[keyof typeof OtlpContentType];
 
+// Four bodies at the per-request limit: every export a local run sends fits many times over,
+// and the bodies held at once stay far below the 128 × MAX_BODY_BYTES the connection cap
+// alone would allow.
+export const DEFAULT_MAX_BYTES_IN_FLIGHT = 4 * MAX_BODY_BYTES;
+// What a 503 asks the exporter to wait (OTLP/HTTP honours Retry-After on retryable answers).
+const RETRY_AFTER_SECONDS = 1;
+
 /** A request the receiver turns down, with the HTTP status that says why. */
 export class OtlpRequestError extends Error {
   override readonly name = 'OtlpRequestError';
 
   constructor(
-    readonly status: 400 | 413 | 415,
+    readonly status: 400 | 413 | 415 | 503,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly retryAfterSeconds?: number },
   ) {
     super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+
+  /** For a 503: how long the client should wait before it sends the export again. */
+  readonly retryAfterSeconds: number | undefined;
+}
+
+/**
+ * The request bodies the collector holds at once, across every connection: a body that would
+ * take it past `limit` is answered 503 with Retry-After, which OTLP exporters retry, instead of
+ * being buffered.
+ *
+ * @example
+ * const inFlight = new BytesInFlight(DEFAULT_MAX_BYTES_IN_FLIGHT);
+ * const received = await readOtlpExport(request, OtlpContentType.Protobuf, MAX_BODY_BYTES, inFlight);
+ */
+export class BytesInFlight {
+  #held = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** Bytes of request bodies held now. */
+  get held(): number {
+    return this.#held;
+  }
+
+  /** Holds `bytes` more if the limit allows, and says whether it did. */
+  take(bytes: number): boolean {
+    if (this.#held + bytes > this.limit) return false;
+    this.#held += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.#held -= bytes;
   }
 }
 
@@ -60,18 +102,22 @@ export function otlpContentType(header: string | undefined): OtlpContentType | u
 }
 
 /**
- * Reads and decodes an OTLP/HTTP trace export.
+ * Reads and decodes an OTLP/HTTP trace export. Its body counts against `inFlight` from its
+ * first byte until it is decoded.
  *
  * @throws {OtlpRequestError} 413 for a body over `maxBytes` (compressed or not) or one that
  * decodes to more than MAX_MESSAGES_PER_EXPORT spans, attributes and values, 415 for an
- * encoding other than gzip, 400 for a body that does not decode.
+ * encoding other than gzip, 400 for a body that does not decode, 503 while other bodies hold
+ * all of `inFlight`.
  * @example
- * const received = await readOtlpExport(request, OtlpContentType.Protobuf, MAX_BODY_BYTES);
+ * const inFlight = new BytesInFlight(DEFAULT_MAX_BYTES_IN_FLIGHT);
+ * const received = await readOtlpExport(request, OtlpContentType.Protobuf, MAX_BODY_BYTES, inFlight);
  */
 export async function readOtlpExport(
   request: IncomingMessage,
   contentType: OtlpContentType,
   maxBytes: number,
+  inFlight: BytesInFlight,
 ): Promise<ReceivedExport> {
   const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'gzip' && encoding !== 'identity') {
@@ -80,9 +126,22 @@ export async function readOtlpExport(
       `Content-Encoding ${encoding} is not supported: send gzip or none`,
     );
   }
-  const raw = await readBody(request, maxBytes);
-  const body = encoding === 'gzip' ? await gunzipWithin(raw, maxBytes) : raw;
-  return { request: decode(body, contentType), body, contentType };
+  const held = { bytes: 0 };
+  try {
+    const raw = await readBody(request, maxBytes, inFlight, held);
+    const body = encoding === 'gzip' ? await gunzipWithin(raw, maxBytes) : raw;
+    return { request: decode(body, contentType), body, contentType };
+  } finally {
+    inFlight.release(held.bytes);
+  }
+}
+
+function busy(inFlight: BytesInFlight): OtlpRequestError {
+  return new OtlpRequestError(
+    503,
+    `the collector holds ${inFlight.held} bytes of other exports, near its limit of ${inFlight.limit} bytes in flight (maxBytesInFlight): send this export again in ${RETRY_AFTER_SECONDS} s`,
+    { retryAfterSeconds: RETRY_AFTER_SECONDS },
+  );
 }
 
 function tooLarge(what: string, maxBytes: number): OtlpRequestError {
@@ -93,24 +152,38 @@ function tooLarge(what: string, maxBytes: number): OtlpRequestError {
 }
 
 /**
- * Collects the body up to `maxBytes`. Past the limit it rejects at once and discards the
- * rest as it comes, so the client still reads the 413 on a connection that stays usable.
+ * Collects the body up to `maxBytes`, counting what it holds in `held` and against `inFlight`.
+ * Past either limit it rejects at once and discards the rest as it comes, so the client still
+ * reads the answer on a connection that stays usable.
  */
-function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+function readBody(
+  request: IncomingMessage,
+  maxBytes: number,
+  inFlight: BytesInFlight,
+  held: { bytes: number },
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     let discarding = declared > maxBytes;
     if (discarding) reject(tooLarge(`the body (${declared} bytes declared)`, maxBytes));
     const chunks: Buffer[] = [];
     let size = 0;
+    const discard = (error: OtlpRequestError): void => {
+      discarding = true;
+      chunks.length = 0;
+      inFlight.release(held.bytes);
+      held.bytes = 0;
+      reject(error);
+    };
     request.on('data', (chunk: Buffer) => {
       if (discarding) return;
       size += chunk.length;
       if (size > maxBytes) {
-        discarding = true;
-        chunks.length = 0;
-        reject(tooLarge('the body', maxBytes));
+        discard(tooLarge('the body', maxBytes));
+      } else if (!inFlight.take(chunk.length)) {
+        discard(busy(inFlight));
       } else {
+        held.bytes += chunk.length;
         chunks.push(chunk);
       }
     });

@@ -9,7 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { CollectorStartError } from './errors.js';
 import { createForwarder, type ForwardStats, forwardUrl } from './forward.js';
 import { createRoutes, type OtlpHttpStats } from './http-routes.js';
-import { MAX_BODY_BYTES, type ReceivedExport } from './otlp-http.js';
+import {
+  BytesInFlight,
+  DEFAULT_MAX_BYTES_IN_FLIGHT,
+  MAX_BODY_BYTES,
+  type ReceivedExport,
+} from './otlp-http.js';
 import { openSaveFile, type SaveStats } from './save.js';
 import {
   type AddResult,
@@ -37,8 +42,7 @@ const HEADERS_TIMEOUT_MS = 10_000;
 // client keep its connection for up to twice the limit.
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 // Each function's exporter keeps a connection or two and the viewer a few, so a local run
-// stays far below this; past it new connections are closed on arrival. It also bounds the
-// bodies being received at once to this many times MAX_BODY_BYTES.
+// stays far below this; past it new connections are closed on arrival.
 export const DEFAULT_MAX_CONNECTIONS = 128;
 // How long close() lets requests in progress finish before cutting their connections.
 const CLOSE_GRACE_MS = 2_000;
@@ -63,6 +67,11 @@ export interface CollectorOptions {
   readonly maxBodyBytes?: number;
   /** Open connections at most; more are closed on arrival. Default {@link DEFAULT_MAX_CONNECTIONS}. */
   readonly maxConnections?: number;
+  /**
+   * Bytes of export bodies held at once, across connections; an export that would pass it is
+   * answered 503 with Retry-After. Default {@link DEFAULT_MAX_BYTES_IN_FLIGHT}.
+   */
+  readonly maxBytesInFlight?: number;
   /**
    * Time a client has to send a whole request; its headers get at most 10 s of it. Default
    * {@link REQUEST_TIMEOUT_MS}.
@@ -118,12 +127,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     store = createTraceStore(),
     maxBodyBytes = MAX_BODY_BYTES,
     maxConnections = DEFAULT_MAX_CONNECTIONS,
+    maxBytesInFlight = DEFAULT_MAX_BYTES_IN_FLIGHT,
     requestTimeoutMs = REQUEST_TIMEOUT_MS,
   } = options;
   requirePort('port', port);
   if (xrayPort !== null) requirePort('xrayPort', xrayPort);
   requirePositive('maxBodyBytes', maxBodyBytes);
   requirePositive('maxConnections', maxConnections);
+  requirePositive('maxBytesInFlight', maxBytesInFlight);
   requirePositive('requestTimeoutMs', requestTimeoutMs);
   const target = options.forward === undefined ? undefined : forwardUrl(options.forward);
   const saveFile = options.save === undefined ? undefined : openSaveFile(options.save);
@@ -150,6 +161,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     ingest,
     stats,
     maxBodyBytes,
+    inFlight: new BytesInFlight(maxBytesInFlight),
     loopbackOnly: LOOPBACK_NAMES.includes(host),
   });
   const server = http.createServer(
