@@ -57,6 +57,7 @@ export {
   type AttributeFilter,
   createTraceStore,
   DEFAULT_LIST_LIMIT,
+  DEFAULT_MAX_BYTES,
   DEFAULT_MAX_SPANS,
   DEFAULT_MAX_TRACES,
   type SpansAdded,

@@ -205,6 +205,76 @@ describe('links', () => {
 });
 
 describe('limits', () => {
+  /** One span whose one attribute is a string of `characters`. */
+  const bulkyTrace = (trace: number, characters: number): ReturnType<typeof exportOf> =>
+    exportOf('svc', [
+      otlpSpan({
+        trace,
+        span: trace * 10,
+        attributes: [{ key: 'payload', value: { stringValue: 'x'.repeat(characters) } }],
+      }),
+    ]);
+
+  it('evicts the oldest traces once their estimated bytes pass maxBytes, whatever the span count', () => {
+    const store = createTraceStore({ maxBytes: 1_000_000 });
+
+    for (let trace = 1; trace <= 10; trace++) store.add(bulkyTrace(trace, 200_000));
+
+    const stats = store.stats();
+    // Each span is estimated at two bytes a character: at most two fit in 1,000,000 bytes.
+    expect(stats).toMatchObject({ tracesStored: 2, tracesEvicted: 8, maxBytes: 1_000_000 });
+    expect(stats.bytesStored).toBeGreaterThan(800_000);
+    expect(stats.bytesStored).toBeLessThanOrEqual(1_000_000);
+    expect(store.getTrace(traceIdOf(10))).toBeDefined();
+    expect(store.getTrace(traceIdOf(8))).toBeUndefined();
+  });
+
+  it('keeps no trace larger than maxBytes on its own, and counts every byte back out', () => {
+    const store = createTraceStore({ maxBytes: 100_000 });
+    store.add(bulkyTrace(1, 10_000));
+
+    store.add(bulkyTrace(2, 60_000));
+
+    expect(store.getTrace(traceIdOf(2))).toBeUndefined();
+    expect(store.stats()).toMatchObject({ tracesStored: 0, bytesStored: 0, tracesEvicted: 2 });
+  });
+
+  it('counts a span received again once, at its later size', () => {
+    const store = createTraceStore();
+    store.add(bulkyTrace(1, 50_000));
+    const once = store.stats().bytesStored;
+
+    store.add(bulkyTrace(1, 10_000));
+
+    expect(store.stats().bytesStored).toBe(once - 2 * 40_000);
+  });
+
+  it('estimates nested and array attribute values without recursion', () => {
+    const store = createTraceStore();
+    let nested: OtlpAnyValue = { stringValue: 'leaf' };
+    for (let depth = 0; depth < 10_000; depth++) {
+      nested = { kvlistValue: { values: [{ key: 'k', value: nested }] } };
+    }
+    const many: OtlpAnyValue = {
+      arrayValue: { values: Array.from({ length: 300_000 }, () => ({ boolValue: true })) },
+    };
+
+    store.add(
+      exportOf('svc', [
+        otlpSpan({
+          trace: 1,
+          span: 10,
+          attributes: [
+            { key: 'deep', value: nested },
+            { key: 'many', value: many },
+          ],
+        }),
+      ]),
+    );
+
+    expect(store.stats().bytesStored).toBeGreaterThan(300_000 * 8);
+  });
+
   it('evicts the trace that has gone longest without a span once maxSpans is passed', () => {
     const store = createTraceStore({ maxSpans: 5 });
     const twoSpans = (trace: number): ReturnType<typeof exportOf> =>

@@ -3,7 +3,13 @@
 // still receiving spans (a message waiting in a queue) outlive finished ones.
 
 import type { OtlpExportTraceServiceRequest } from './otlp-types.js';
-import { attributeText, type StoredSpan, toStoredSpans } from './span-model.js';
+import {
+  type Attributes,
+  attributeText,
+  type JsonValue,
+  type StoredSpan,
+  toStoredSpans,
+} from './span-model.js';
 import {
   buildTraceDetail,
   type StoreLookup,
@@ -16,6 +22,18 @@ import {
 // limit is some 110 MB: room for the demo many times over and for the 20,000-message load
 // run of the reliability suite, while a runaway client cannot exhaust a laptop.
 export const DEFAULT_MAX_SPANS = 100_000;
+// The span limit bounds memory only while spans are of a usual size: one export may carry a
+// span with 16 MiB of attributes. This bounds the estimate of what the stored spans take
+// (spanHeapBytes), whatever their size: 256 MiB is about 250,000 usual spans, so for those the
+// span limit is the one reached first.
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+// The heap a stored span takes besides the characters of its strings: a consumer span with
+// seven attributes and a link measured 1,029 bytes, about 300 of them characters.
+const SPAN_OVERHEAD_BYTES = 700;
+// JavaScript strings take one or two bytes a character; the estimate takes two.
+const BYTES_PER_CHARACTER = 2;
+// A number, boolean or null in an attribute value, or one element's slot in an array.
+const BYTES_PER_VALUE = 8;
 // The demo makes about one trace per message plus one per invocation; 20,000 keeps
 // thousands of runs' worth while bounding the per-trace bookkeeping.
 export const DEFAULT_MAX_TRACES = 20_000;
@@ -31,6 +49,8 @@ export interface TraceStoreOptions {
   readonly maxSpans?: number;
   /** Traces held at most; default {@link DEFAULT_MAX_TRACES}. */
   readonly maxTraces?: number;
+  /** Estimated heap bytes of the stored spans at most; default {@link DEFAULT_MAX_BYTES}. */
+  readonly maxBytes?: number;
 }
 
 export interface TraceStoreStats {
@@ -47,6 +67,9 @@ export interface TraceStoreStats {
   readonly spansEvicted: number;
   readonly maxSpans: number;
   readonly maxTraces: number;
+  /** Estimated heap bytes of the stored spans (their strings, and a fixed part per span). */
+  readonly bytesStored: number;
+  readonly maxBytes: number;
 }
 
 /** What `add` did with one export. */
@@ -116,6 +139,8 @@ interface TraceEntry {
    */
   formerLinkTargets: Set<string> | undefined;
   summary: TraceSummary | undefined;
+  /** The estimated heap bytes of its spans. */
+  bytes: number;
 }
 
 // The eviction queue is compacted once it is this much longer than twice the number of
@@ -133,9 +158,14 @@ const EVICTION_QUEUE_SLACK = 1_024;
  * const [latest] = store.listTraces({ limit: 1 }).traces;
  */
 export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
-  const { maxSpans = DEFAULT_MAX_SPANS, maxTraces = DEFAULT_MAX_TRACES } = options;
+  const {
+    maxSpans = DEFAULT_MAX_SPANS,
+    maxTraces = DEFAULT_MAX_TRACES,
+    maxBytes = DEFAULT_MAX_BYTES,
+  } = options;
   requirePositiveInteger('maxSpans', maxSpans);
   requirePositiveInteger('maxTraces', maxTraces);
+  requirePositiveInteger('maxBytes', maxBytes);
 
   const traces = new Map<string, TraceEntry>();
   // The eviction order, oldest first: a trace is appended each time it gets a span, with the
@@ -155,6 +185,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
   const linkSources = new Map<string, string | Set<string>>();
   const listeners = new Set<(added: SpansAdded) => void>();
   let spansStored = 0;
+  let bytesStored = 0;
   const counts = {
     exportsReceived: 0,
     spansReceived: 0,
@@ -228,10 +259,14 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
         touched: 0,
         formerLinkTargets: undefined,
         summary: undefined,
+        bytes: 0,
       };
       traces.set(span.traceId, entry);
     }
     touch(entry);
+    const bytes = spanHeapBytes(span) - (replaced ? spanHeapBytes(replaced) : 0);
+    entry.bytes += bytes;
+    bytesStored += bytes;
     if (replaced) {
       counts.spansDuplicated++;
       rememberFormerLinkTargets(entry, replaced, span);
@@ -264,6 +299,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
     traces.delete(traceId);
     newestFirst = undefined;
     spansStored -= entry.spans.size;
+    bytesStored -= entry.bytes;
     counts.tracesEvicted++;
     counts.spansEvicted += entry.spans.size;
     // Removing a source twice (several spans linking to one trace) is harmless.
@@ -309,7 +345,10 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
       const rejected = spans.length - valid.length;
       counts.spansRejected += rejected;
       for (const span of valid) store(span);
-      while (spansStored > maxSpans || traces.size > maxTraces) evictOldest();
+      // A trace larger than maxBytes on its own is evicted too: the store then holds nothing.
+      while (spansStored > maxSpans || traces.size > maxTraces || bytesStored > maxBytes) {
+        evictOldest();
+      }
       // The trace ids are gathered only for someone to tell: most exports have no subscriber.
       if (valid.length > 0 && listeners.size > 0) {
         notify({ spans: valid, traceIds: [...new Set(valid.map((span) => span.traceId))] });
@@ -360,6 +399,8 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
       tracesStored: traces.size,
       maxSpans,
       maxTraces,
+      bytesStored,
+      maxBytes,
     }),
 
     subscribe,
@@ -395,6 +436,45 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
       });
     },
   };
+}
+
+/**
+ * An estimate of the heap a stored span takes: a fixed part, and two bytes for each character
+ * of its strings (name, status, trace state, attribute keys and values, events and links).
+ * The resource and scope are shared by the spans of an export and left out.
+ */
+function spanHeapBytes(span: StoredSpan): number {
+  let characters = span.name.length + span.status.message.length + span.traceState.length;
+  let values = 0;
+  const pending: JsonValue[] = [span.attributes];
+  for (const event of span.events) {
+    characters += event.name.length;
+    pending.push(event.attributes);
+  }
+  for (const link of span.links) {
+    characters += link.traceState.length;
+    pending.push(link.attributes);
+  }
+  // A stack, not recursion: a kvlist value may nest as deep as the decoder allows.
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
+    if (typeof value === 'string') {
+      characters += value.length;
+    } else if (Array.isArray(value)) {
+      values += value.length;
+      // One push at a time: spreading an array of a million values overflows the call stack.
+      for (const item of value as readonly JsonValue[]) pending.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      const record = value as Attributes;
+      for (const key of Object.keys(record)) {
+        characters += key.length;
+        values++;
+        pending.push(record[key] as JsonValue);
+      }
+    } else {
+      values++;
+    }
+  }
+  return SPAN_OVERHEAD_BYTES + BYTES_PER_CHARACTER * characters + BYTES_PER_VALUE * values;
 }
 
 function asError(value: unknown, fallback: string): Error {
