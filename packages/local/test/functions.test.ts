@@ -21,7 +21,8 @@ import {
   LambdaOrigin,
   XRAY_ORIGIN_ATTRIBUTE,
 } from '../src/functions/index.js';
-import type { BuildSpec, FunctionSpec } from '../src/model.js';
+import type { FunctionSpec } from '../src/model.js';
+import { esmTestBuild } from './support/builds.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/functions/', import.meta.url));
 const EXAMPLE_SRC = fileURLToPath(
@@ -40,19 +41,7 @@ const FROZEN_WAIT_MS = 1_000;
 const REQUIRE_BANNER =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
-const ESM_BUILD: BuildSpec = {
-  entryPoints: ['handlers.ts'],
-  format: 'esm',
-  outExtension: '.mjs',
-  minify: false,
-  sourcemap: true,
-  target: 'node20',
-  external: [],
-  mainFields: ['module', 'main'],
-  banner: {},
-  loader: {},
-  sourcesContent: true,
-};
+const ESM_BUILD = esmTestBuild('handlers.ts');
 
 function fixture(name: string, handler: string, overrides: Partial<FunctionSpec> = {}) {
   const entry = `${handler.slice(0, handler.indexOf('.'))}.ts`;
@@ -183,19 +172,8 @@ beforeAll(async () => {
         memoryMb: 256,
         tracing: 'Active',
         environment: { OTEL_SERVICE_NAME: 'sqs-consumer' },
-        build: {
-          entryPoints: ['sqs-consumer.ts'],
-          format: 'esm',
-          outExtension: '.mjs',
-          minify: true,
-          sourcemap: true,
-          target: 'es2022',
-          external: [],
-          mainFields: ['module', 'main'],
-          banner: {},
-          loader: {},
-          sourcesContent: true,
-        },
+        // Built as the example's template builds it: minified, for es2022.
+        build: { ...esmTestBuild('sqs-consumer.ts'), minify: true, target: 'es2022' },
       },
     ],
   });

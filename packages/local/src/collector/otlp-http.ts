@@ -286,7 +286,14 @@ function lengthDelimited(tag: number, bytes: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from([tag]), varint(bytes.length), bytes]);
 }
 
-function varint(value: number): Buffer {
+/**
+ * A protobuf varint of a non-negative integer up to 2^53, written without 32-bit bitwise
+ * operations so that lengths past 2^32 encode too.
+ *
+ * @example
+ * varint(300); // <Buffer ac 02>
+ */
+export function varint(value: number): Buffer {
   const bytes: number[] = [];
   let rest = value;
   while (rest >= 0x80) {

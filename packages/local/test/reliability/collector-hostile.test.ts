@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { recordFigures, scaled } from '../../../../scripts/reliability-profile.js';
 import { MAX_MESSAGES_PER_EXPORT } from '../../src/collector/export-limits.js';
-import { MAX_BODY_BYTES } from '../../src/collector/otlp-http.js';
+import { MAX_BODY_BYTES, varint } from '../../src/collector/otlp-http.js';
 import { type CollectorProcess, startCollectorProcess } from './support/collector-process.js';
 import {
   type Answer,
@@ -27,7 +27,6 @@ import {
   PROTOBUF,
   protobufOf,
   requestAround,
-  varint,
 } from './support/otlp-client.js';
 
 /** fast-check runs per fuzzed property (each run is one request). */

@@ -27,7 +27,8 @@ import {
   type FunctionRunner,
 } from '../../src/functions/index.js';
 import { startMappings } from '../../src/mappings/index.js';
-import type { BuildSpec, FunctionInvoker, FunctionSpec } from '../../src/model.js';
+import type { FunctionInvoker, FunctionSpec } from '../../src/model.js';
+import { esmTestBuild } from '../support/builds.js';
 import type { FaultEvent, Outcome } from '../fixtures/faults/faults.js';
 import {
   CREDENTIALS,
@@ -61,19 +62,7 @@ const SPANS_PER_INVOCATION = SPANS_PER_EVENT + 1;
 /** The collector answers after the invocation's whole time (1 s) has passed. */
 const LATE_ANSWER_MS = 1_500;
 
-const ESM_BUILD: BuildSpec = {
-  entryPoints: ['faults.ts'],
-  format: 'esm',
-  outExtension: '.mjs',
-  minify: false,
-  sourcemap: true,
-  target: 'node20',
-  external: [],
-  mainFields: ['module', 'main'],
-  banner: {},
-  loader: {},
-  sourcesContent: true,
-};
+const ESM_BUILD = esmTestBuild('faults.ts');
 
 function faultsFunction(
   name: string,

@@ -1,4 +1,4 @@
-import { context, createContextKey, type DiagLogger, DiagLogLevel, diag } from '@opentelemetry/api';
+import { context, createContextKey } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   InMemorySpanExporter,
@@ -13,6 +13,7 @@ import { EXPORTED, type ExportResult, exportFailed } from './exporters/tracker.j
 import type { BatchOptions } from './options.js';
 import { BufferedSpanProcessor } from './span-processor.js';
 import { resetTracing } from './test-support/reset.js';
+import { spyOnDiag } from '../test-support/guards.js';
 
 const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 
@@ -66,20 +67,6 @@ function deferredExporter(): {
   };
 }
 
-function spyWarnings(): string[] {
-  const warnings: string[] = [];
-  const ignore = (): void => {};
-  const logger: DiagLogger = {
-    error: ignore,
-    warn: (message) => warnings.push(message),
-    info: ignore,
-    debug: ignore,
-    verbose: ignore,
-  };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  return warnings;
-}
-
 afterEach(() => {
   vi.useRealTimers();
   resetTracing();
@@ -125,7 +112,7 @@ describe('BufferedSpanProcessor', () => {
   });
 
   it('exports one batch at a time between flushes, and drops, counts and reports spans beyond maxQueueSize', async () => {
-    const warnings = spyWarnings();
+    const { warnings } = spyOnDiag();
     const { exporter, batches, answer } = deferredExporter();
     const { end, processor } = setUp(exporter, { maxQueueSize: 3, maxExportBatchSize: 2 });
     end('a', 'b', 'c', 'd', 'e', 'f', 'g');

@@ -13,6 +13,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'vitest';
+import { varint } from '../../../src/collector/otlp-http.js';
 import { ProtobufReader } from '../../../src/collector/protobuf-reader.js';
 
 export interface Answer {
@@ -141,18 +142,6 @@ export async function expectAcceptsOfficialExport(
     summary: { rootService: string; spanCount: number };
   };
   expect(parsed.summary).toMatchObject({ rootService: service, spanCount: 2 });
-}
-
-/** A protobuf varint. */
-export function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    bytes.push((rest % 0x80) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  bytes.push(rest);
-  return Buffer.from(bytes);
 }
 
 /** A length-delimited field (wire type 2). */
