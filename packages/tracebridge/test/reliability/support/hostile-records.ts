@@ -148,12 +148,16 @@ interface SqsParts {
   readonly traceHeader: unknown;
 }
 
+interface SqsCommon {
+  readonly extra: Record<string, unknown>;
+  readonly id: string | undefined;
+  readonly group: string | undefined;
+  readonly fifo: boolean;
+}
+
 function sqsRecordOf(
   parts: SqsParts,
-  extra: Record<string, unknown>,
-  id: string | undefined,
-  group: string | undefined,
-  fifo: boolean,
+  { extra, id, group, fifo }: SqsCommon,
 ): Record<string, unknown> {
   const attributes = {
     ...extra,
@@ -175,7 +179,24 @@ function sqsRecordOf(
   };
 }
 
-const sqsCommon = fc.record({
+/** An SQS case: its record, and the id and group a failure of it is reported with. */
+function sqsCase(
+  label: string,
+  parts: SqsParts,
+  common: SqsCommon,
+  expected: Pick<RecordCase, 'payload' | 'planted'>,
+): RecordCase {
+  return {
+    label,
+    source: 'aws:sqs',
+    record: sqsRecordOf(parts, common),
+    ...expected,
+    failureId: common.id,
+    messageGroupId: common.group,
+  };
+}
+
+const sqsCommon: fc.Arbitrary<SqsCommon> = fc.record({
   extra: jsonishObject,
   id: messageId,
   group: fc.option(fc.constantFrom('g1', 'g2'), { nil: undefined, freq: 3 }),
@@ -193,21 +214,12 @@ const sqsGarbage: fc.Arbitrary<RecordCase> = fc
     ),
     sqsCommon,
   )
-  .map(([body, messageAttributes, traceHeader, common]) => ({
-    label: 'sqs garbage',
-    source: 'aws:sqs',
-    record: sqsRecordOf(
-      { body, messageAttributes, traceHeader },
-      common.extra,
-      common.id,
-      common.group,
-      common.fifo,
-    ),
-    payload: withoutOurMember(typeof body === 'string' ? body : ''),
-    planted: undefined,
-    failureId: common.id,
-    messageGroupId: common.group,
-  }));
+  .map(([body, messageAttributes, traceHeader, common]) =>
+    sqsCase('sqs garbage', { body, messageAttributes, traceHeader }, common, {
+      payload: withoutOurMember(typeof body === 'string' ? body : ''),
+      planted: undefined,
+    }),
+  );
 
 /** SQS with a valid `traceparent` attribute, the top carrier, and garbage around it. */
 const sqsPlanted: fc.Arbitrary<RecordCase> = fc
@@ -217,42 +229,24 @@ const sqsPlanted: fc.Arbitrary<RecordCase> = fc
       ...(typeof garbage === 'object' && garbage !== null ? garbage : {}),
       traceparent: { ...lambdaAttribute(traceparentOfIds(ids)), dataType },
     };
-    return {
-      label: 'sqs attribute',
-      source: 'aws:sqs' as const,
-      record: sqsRecordOf(
-        { body, messageAttributes, traceHeader: 'Root=1-5759e988-bd862e3fe1be46a994272793' },
-        common.extra,
-        common.id,
-        common.group,
-        common.fifo,
-      ),
-      payload: withoutOurMember(body),
-      planted: ids,
-      failureId: common.id,
-      messageGroupId: common.group,
-    };
+    return sqsCase(
+      'sqs attribute',
+      { body, messageAttributes, traceHeader: 'Root=1-5759e988-bd862e3fe1be46a994272793' },
+      common,
+      { payload: withoutOurMember(body), planted: ids },
+    );
   });
 
 /** SQS whose body is an `_otel` JSON body; the record's attributes carry nothing usable. */
 const sqsPlantedInBody: fc.Arbitrary<RecordCase> = fc
   .tuple(spanIds, sqsCommon, contextFreeAttributeMap)
   .chain(([ids, common, messageAttributes]) =>
-    bodyCarrying(ids).map(({ text, payload }) => ({
-      label: 'sqs _otel body',
-      source: 'aws:sqs' as const,
-      record: sqsRecordOf(
-        { body: text, messageAttributes, traceHeader: undefined },
-        common.extra,
-        common.id,
-        common.group,
-        common.fifo,
-      ),
-      payload,
-      planted: ids,
-      failureId: common.id,
-      messageGroupId: common.group,
-    })),
+    bodyCarrying(ids).map(({ text, payload }) =>
+      sqsCase('sqs _otel body', { body: text, messageAttributes, traceHeader: undefined }, common, {
+        payload,
+        planted: ids,
+      }),
+    ),
   );
 
 const SNS_ENVELOPE_KEYS = ['Type', 'TopicArn', 'Message', 'MessageAttributes', 'MessageId'];
@@ -284,21 +278,15 @@ const sqsSnsEnvelope: fc.Arbitrary<RecordCase> = fc
       MessageAttributes: envelopeAttributes,
     };
     const body = JSON.stringify(envelope, null, space);
-    return {
-      label: 'sqs sns envelope',
-      source: 'aws:sqs' as const,
-      record: sqsRecordOf(
-        { body, messageAttributes: recordAttributes, traceHeader: undefined },
-        common.extra,
-        common.id,
-        common.group,
-        common.fifo,
-      ),
-      payload: isNotification ? withoutOurMember(message) : withoutOurMember(body),
-      planted: isNotification ? ids : undefined,
-      failureId: common.id,
-      messageGroupId: common.group,
-    };
+    return sqsCase(
+      'sqs sns envelope',
+      { body, messageAttributes: recordAttributes, traceHeader: undefined },
+      common,
+      {
+        payload: isNotification ? withoutOurMember(message) : withoutOurMember(body),
+        planted: isNotification ? ids : undefined,
+      },
+    );
   });
 
 const trimJsonWhitespace = (text: string): string => text.replace(/^[ \t\n\r]+|[ \t\n\r]+$/g, '');
@@ -349,21 +337,12 @@ const sqsEventBridgeEnvelope: fc.Arbitrary<RecordCase> = fc
       members.splice(at % (members.length + 1), 0, member('detail', text, space));
       const body = `{${space}${members.join(`,${space}`)}${space}}`;
       const isEvent = typeof detailType === 'string';
-      return {
-        label: 'sqs eventbridge envelope',
-        source: 'aws:sqs' as const,
-        record: sqsRecordOf(
-          { body, messageAttributes: recordAttributes, traceHeader: undefined },
-          common.extra,
-          common.id,
-          common.group,
-          common.fifo,
-        ),
-        payload: isEvent ? payload : withoutOurMember(body),
-        planted: isEvent ? ids : undefined,
-        failureId: common.id,
-        messageGroupId: common.group,
-      };
+      return sqsCase(
+        'sqs eventbridge envelope',
+        { body, messageAttributes: recordAttributes, traceHeader: undefined },
+        common,
+        { payload: isEvent ? payload : withoutOurMember(body), planted: isEvent ? ids : undefined },
+      );
     });
   });
 
