@@ -1,12 +1,4 @@
-import {
-  context,
-  diag,
-  DiagLogLevel,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
@@ -17,6 +9,7 @@ import {
 import type { Callback, Context as LambdaContext } from 'aws-lambda';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { tracebridgeMiddleware } from '../middy.js';
+import { spyOnDiag } from '../test-support/guards.js';
 import { lambdaContext } from '../test-support/lambda-context.js';
 import {
   numberedSpanContext,
@@ -143,17 +136,7 @@ describe('flush before freeze', () => {
   it('returns the handler result within the deadline when the exporter hangs, with one warning', async () => {
     const hanging: SpanExporter = { export: () => undefined, shutdown: () => Promise.resolve() };
     const provider = batchingProvider(hanging);
-    const warnings: string[] = [];
-    diag.setLogger(
-      {
-        warn: (message: string) => warnings.push(message),
-        error: () => undefined,
-        info: () => undefined,
-        debug: () => undefined,
-        verbose: () => undefined,
-      },
-      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
-    );
+    const { warnings } = spyOnDiag();
     const context = lambdaContext(150);
     const result = await tracedHandler(async () => Promise.resolve('my result'), {
       tracerProvider: provider,
@@ -175,17 +158,7 @@ describe('an invocation about to time out', () => {
 
   function setUp() {
     vi.useFakeTimers();
-    warnings = [];
-    diag.setLogger(
-      {
-        warn: (message: string) => warnings.push(message),
-        error: () => undefined,
-        info: () => undefined,
-        debug: () => undefined,
-        verbose: () => undefined,
-      },
-      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
-    );
+    warnings = spyOnDiag().warnings;
     const exporter = new InMemorySpanExporter();
     return { exporter, provider: batchingProvider(exporter) };
   }
