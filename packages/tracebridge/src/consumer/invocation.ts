@@ -52,20 +52,10 @@ export interface InvocationOptions {
 
 let coldStart = true;
 
-let lastFunctionArn: string | undefined;
-let lastAccount: string | undefined;
-
-/**
- * The account id in a Lambda function ARN (`arn:aws:lambda:region:account:function:name`); read
- * once, since every invocation of a process names the same function.
- */
+/** The account id in a Lambda function ARN (`arn:aws:lambda:region:account:function:name`). */
 function accountOf(functionArn: string): string | undefined {
-  if (functionArn !== lastFunctionArn) {
-    const account = functionArn.split(':')[4];
-    lastFunctionArn = functionArn;
-    lastAccount = account && /^\d{12}$/.test(account) ? account : undefined;
-  }
-  return lastAccount;
+  const account = functionArn.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 function lambdaParent(): Context {
