@@ -33,14 +33,14 @@ export class ExportTooLargeError extends Error {
  * const budget = messageBudget();
  * for (const span of spans) budget.spend(1);
  */
-export function messageBudget(max = MAX_MESSAGES_PER_EXPORT): { spend(count: number): void } {
-  let left = max;
+export function messageBudget(): { spend(count: number): void } {
+  let left = MAX_MESSAGES_PER_EXPORT;
   return {
     spend(count) {
       left -= count;
       if (left < 0) {
         throw new ExportTooLargeError(
-          `the export holds more than ${max} spans, attributes, events, links and values (MAX_MESSAGES_PER_EXPORT): export fewer spans per request`,
+          `the export holds more than ${MAX_MESSAGES_PER_EXPORT} spans, attributes, events, links and values (MAX_MESSAGES_PER_EXPORT): export fewer spans per request`,
         );
       }
     },

@@ -67,19 +67,16 @@ export class ProtobufReader {
   private readonly bytes: Buffer;
   // Made on first use: only doubles need one.
   private view: DataView | undefined;
-  private pos: number;
+  private pos = 0;
+  // Where the message being read ends; `enter()` narrows it to a sub-message.
+  private end: number;
+  private readonly budget = messageBudget();
 
-  constructor(
-    bytes: Uint8Array,
-    start = 0,
-    // Where the message being read ends; `enter()` narrows it to a sub-message.
-    private end = bytes.length,
-    private readonly budget = messageBudget(),
-  ) {
+  constructor(bytes: Uint8Array) {
     this.bytes = Buffer.isBuffer(bytes)
       ? bytes
       : Buffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
-    this.pos = start;
+    this.end = bytes.length;
   }
 
   get done(): boolean {

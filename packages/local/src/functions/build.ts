@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { build, type Loader, type Message } from 'esbuild';
 
-import type { FunctionSpec } from '../model.js';
+import type { BuildSpec, FunctionSpec } from '../model.js';
 import { FunctionBuildError, FunctionConfigurationError } from './errors.js';
 import { handlerFile, parseHandler } from './handler.js';
 
@@ -114,7 +114,7 @@ export async function buildFunction(spec: FunctionSpec, buildRoot: string): Prom
     taskRoot: outdir,
     file,
     exportPath: location.exportPath,
-    warnings: await requireWarnings(spec, file),
+    warnings: await requireWarnings(spec.build, file),
   };
 }
 
@@ -123,8 +123,8 @@ export async function buildFunction(spec: FunctionSpec, buildRoot: string): Prom
  * on Lambda with "Dynamic require of … is not supported" once that code runs. It fails the same
  * way here, and the build says why beforehand.
  */
-async function requireWarnings(spec: FunctionSpec, file: string): Promise<string[]> {
-  if (spec.build?.format !== 'esm' || spec.build.banner.js !== undefined) return [];
+async function requireWarnings(buildSpec: BuildSpec, file: string): Promise<string[]> {
+  if (buildSpec.format !== 'esm' || buildSpec.banner.js !== undefined) return [];
   const output = await readFile(file, 'utf8');
   if (!output.includes(DYNAMIC_REQUIRE_SHIM)) return [];
   return [
