@@ -20,7 +20,9 @@ import { BAGGAGE, TRACEPARENT, TRACESTATE } from './names.js';
  * The key the OpenTelemetry SDK sets to suppress tracing (for an exporter's own requests).
  * Context keys are `Symbol.for` symbols, so this is the same key `@opentelemetry/core` uses.
  */
-const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+export const SUPPRESS_TRACING_KEY = createContextKey(
+  'OpenTelemetry SDK Context Key SUPPRESS_TRACING',
+);
 
 /** W3C Trace Context: version 00 `traceparent` is exactly 55 characters. */
 const TRACEPARENT_V00_LENGTH = 55;

@@ -6,6 +6,9 @@ const RANDOM_TRACE_HEX_DIGITS = 24;
 // W3C span ids are 64 bits; all zeros is the invalid span id (W3C Trace Context).
 const SPAN_ID_HEX_DIGITS = 16;
 const INVALID_SPAN_ID = '0'.repeat(SPAN_ID_HEX_DIGITS);
+// W3C trace ids are 128 bits; all zeros is the invalid trace id (W3C Trace Context).
+const TRACE_ID_HEX_DIGITS = 32;
+const INVALID_TRACE_ID = '0'.repeat(TRACE_ID_HEX_DIGITS);
 // One Math.random() call yields 32 usable random bits: 8 hex digits.
 const HEX_DIGITS_PER_DRAW = 8;
 const DRAW_RANGE = 2 ** 32;
@@ -52,8 +55,36 @@ export class XRayIdGenerator implements IdGenerator {
   }
 
   generateSpanId(): string {
-    let spanId = randomHex(SPAN_ID_HEX_DIGITS);
-    while (spanId === INVALID_SPAN_ID) spanId = randomHex(SPAN_ID_HEX_DIGITS);
-    return spanId;
+    return randomSpanId();
+  }
+}
+
+function randomSpanId(): string {
+  let spanId = randomHex(SPAN_ID_HEX_DIGITS);
+  while (spanId === INVALID_SPAN_ID) spanId = randomHex(SPAN_ID_HEX_DIGITS);
+  return spanId;
+}
+
+/**
+ * W3C ids with every bit random, for `xrayIds: false`: the SDK's RandomIdGenerator, with the
+ * same lookup table as `XRayIdGenerator`.
+ *
+ * @example
+ * ```ts
+ * import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+ * import { RandomIdGenerator } from 'tracebridge/setup';
+ *
+ * const provider = new BasicTracerProvider({ idGenerator: new RandomIdGenerator() });
+ * ```
+ */
+export class RandomIdGenerator implements IdGenerator {
+  generateTraceId(): string {
+    let traceId = randomHex(TRACE_ID_HEX_DIGITS);
+    while (traceId === INVALID_TRACE_ID) traceId = randomHex(TRACE_ID_HEX_DIGITS);
+    return traceId;
+  }
+
+  generateSpanId(): string {
+    return randomSpanId();
   }
 }

@@ -6,11 +6,7 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import {
-  type SpanExporter,
-  type SpanProcessor,
-  TracerProvider as SdkTracerProvider,
-} from '@opentelemetry/sdk-trace';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { type Env, readEnv } from './config/parse.js';
 import { resolveConfig } from './config/resolve.js';
 import { AsyncLocalStorageContextManager } from './context-manager.js';
@@ -22,12 +18,13 @@ import {
   registeredProvider,
   withinDeadline,
 } from './flush.js';
-import { XRayIdGenerator } from './id-generator.js';
+import { RandomIdGenerator, XRayIdGenerator } from './id-generator.js';
 import type { TracingOptions } from './options.js';
 import { currentRegistration, type Registration, register } from './registry.js';
 import { combinePropagators } from './propagators.js';
 import { createResource } from './resource.js';
 import { BufferedSpanProcessor } from './span-processor.js';
+import { LeanTracerProvider } from './tracer.js';
 import type { FlushResult, Tracing } from './tracing.js';
 
 // The SDK's service name when none is configured (OpenTelemetry resource semantic conventions).
@@ -123,11 +120,11 @@ function setUp(options: TracingOptions, env: Env): Registration {
   }
   const { resource, settle } = createResource(config, env);
   const processors = exporters.map((exporter) => new BufferedSpanProcessor(exporter, config.batch));
-  const provider = new SdkTracerProvider({
+  const provider = new LeanTracerProvider({
     resource,
     sampler: config.sampler,
-    spanLimits: config.spanLimits,
-    ...(config.xrayIds ? { idGenerator: new XRayIdGenerator() } : {}),
+    limits: config.spanLimits,
+    idGenerator: config.xrayIds ? new XRayIdGenerator() : new RandomIdGenerator(),
     spanProcessors: [
       settleWithinOneBatchDelay(settle, config.batch.scheduledDelayMillis),
       ...processors,

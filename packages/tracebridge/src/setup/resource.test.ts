@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createResource, functionArnAttributes, lambdaAttributes } from './resource.js';
+import { TRACEBRIDGE_VERSION } from '../version.js';
 
 const LAMBDA_ENV = {
   AWS_LAMBDA_FUNCTION_NAME: 'orders-consumer',
@@ -60,7 +61,7 @@ describe('functionArnAttributes', () => {
 });
 
 describe('createResource', () => {
-  it('layers SDK defaults, Lambda, resource attributes and the service name', async () => {
+  it('layers the defaults, Lambda, resource attributes and the service name', async () => {
     const { resource, settle } = createResource(
       { serviceName: 'explicit', resourceAttributes: { 'faas.version': 'override', team: 'a' } },
       LAMBDA_ENV,
@@ -71,6 +72,8 @@ describe('createResource', () => {
     expect(resource.attributes).toMatchObject({
       'service.name': 'explicit',
       'telemetry.sdk.language': 'nodejs',
+      'telemetry.sdk.name': 'tracebridge',
+      'telemetry.sdk.version': TRACEBRIDGE_VERSION,
       'faas.name': 'orders-consumer',
       'faas.version': 'override',
       team: 'a',
@@ -112,5 +115,27 @@ describe('createResource', () => {
 
     expect(resource.asyncAttributesPending).toBe(false);
     expect(resource.attributes['service.name']).toMatch(/^unknown_service:/);
+  });
+});
+
+describe('the resource, to code that holds only the SDK interface', () => {
+  it('keeps configured attributes over those of the ARN, and merges with the other winning', async () => {
+    const { resource, settle } = createResource(
+      { serviceName: undefined, resourceAttributes: { 'cloud.account.id': 'configured' } },
+      LAMBDA_ENV,
+    );
+    settle(ARN);
+    await resource.waitForAsyncAttributes?.();
+
+    expect(resource.asyncAttributesPending).toBe(false);
+    expect(resource.attributes['cloud.account.id']).toBe('configured');
+    expect(resource.attributes['cloud.resource_id']).toBe(ARN);
+    expect(resource.getRawAttributes()).toContainEqual(['faas.name', 'orders-consumer']);
+    const merged = resource.merge(
+      createResource({ serviceName: 'other', resourceAttributes: {} }, {}).resource,
+    );
+    expect(merged.attributes['service.name']).toBe('other');
+    expect(merged.attributes['faas.name']).toBe('orders-consumer');
+    expect(resource.merge(null)).toBe(resource);
   });
 });

@@ -3,14 +3,15 @@
 //
 // The function ARN (and from it the account id) is in no environment variable: it first
 // appears on the context of the first invocation. A resource cannot change once the provider
-// has it, so the ARN-derived attributes are asynchronous resource attributes, promises the
-// SDK supports for detectors that answer late: the BatchSpanProcessor waits for them to
-// settle before an export. They settle when the consumer wrappers report the first context
+// has it, so the ARN-derived attributes are asynchronous resource attributes, the pending
+// state the SDK's Resource interface has for detectors that answer late: span processors wait
+// for them to settle before an export. They settle when the consumer wrappers report the first context
 // (recordLambdaContext), or empty at the first flush if nothing reported one. Every span,
 // including those of the cold start, carries them on its resource, where backends look.
 
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
-import { defaultResource, type Resource, resourceFromAttributes } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
+import { TRACEBRIDGE_VERSION } from '../version.js';
 import { type Env, readEnv } from './config/parse.js';
 
 // AWS_LAMBDA_FUNCTION_MEMORY_SIZE is in MiB; faas.max_memory is in bytes (FaaS semconv).
@@ -19,7 +20,64 @@ const BYTES_PER_MIB = 1024 * 1024;
 const ARN_ACCOUNT_PART = 4;
 const UNQUALIFIED_ARN_PARTS = 7;
 
-const ARN_ATTRIBUTES = ['cloud.resource_id', 'faas.id', 'cloud.account.id'] as const;
+const SETTLED: Promise<void> = Promise.resolve();
+
+/**
+ * The telemetry SDK attributes. The resource conventions ask an SDK other than OpenTelemetry's
+ * own to name itself in `telemetry.sdk.name`; spans here are tracebridge's, not the SDK's.
+ */
+const SDK_ATTRIBUTES: Attributes = {
+  'telemetry.sdk.language': 'nodejs',
+  'telemetry.sdk.name': 'tracebridge',
+  'telemetry.sdk.version': TRACEBRIDGE_VERSION,
+};
+
+/** The service name the SDK reports when none is configured (resource semantic conventions). */
+function defaultServiceName(): string {
+  return process.argv0 ? `unknown_service:${process.argv0}` : 'unknown_service';
+}
+
+/**
+ * A resource whose attributes may still wait for the function ARN. It answers the SDK's
+ * `Resource` interface (a pending flag, a promise to wait on), so the SDK's processors and
+ * exporters, and tracebridge's, wait for it before an export.
+ */
+class SettlingResource implements Resource {
+  #attributes: Attributes;
+  #pending: Promise<void> | undefined;
+
+  constructor(attributes: Attributes, late?: Promise<Attributes>) {
+    this.#attributes = attributes;
+    this.#pending = late?.then((settled) => {
+      const known = Object.entries(settled).filter(([, value]) => value !== undefined);
+      // The configured attributes win over those of the ARN, as they did before it came.
+      this.#attributes = { ...Object.fromEntries(known), ...this.#attributes };
+      this.#pending = undefined;
+    });
+  }
+
+  get asyncAttributesPending(): boolean {
+    return this.#pending !== undefined;
+  }
+
+  waitForAsyncAttributes(): Promise<void> {
+    return this.#pending ?? SETTLED;
+  }
+
+  get attributes(): Attributes {
+    return this.#attributes;
+  }
+
+  getRawAttributes(): [string, AttributeValue | undefined][] {
+    return Object.entries(this.#attributes);
+  }
+
+  /** The attributes known now, `other`'s winning; pending ones are not carried over. */
+  merge(other: Resource | null): Resource {
+    if (other === null) return this;
+    return new SettlingResource({ ...this.#attributes, ...other.attributes });
+  }
+}
 
 export interface TracingResource {
   readonly resource: Resource;
@@ -92,7 +150,8 @@ export function functionArnAttributes(arn: string, version: string | undefined):
 }
 
 /**
- * The provider's resource. Precedence, lowest first: the SDK's defaults, the Lambda
+ * The provider's resource. Precedence, lowest first: the SDK's defaults (as the SDK names them,
+ * with tracebridge as the telemetry SDK), the Lambda
  * environment, `OTEL_RESOURCE_ATTRIBUTES` and the `resourceAttributes` option, then the
  * explicit service name.
  *
@@ -104,29 +163,25 @@ export function createResource(
   env: Env,
 ): TracingResource {
   const explicit = {
+    'service.name': defaultServiceName(),
+    ...SDK_ATTRIBUTES,
     ...lambdaAttributes(env),
     ...config.resourceAttributes,
     ...(config.serviceName === undefined ? {} : { 'service.name': config.serviceName }),
   };
   if (readEnv(env, 'AWS_LAMBDA_FUNCTION_NAME') === undefined) {
-    return {
-      resource: defaultResource().merge(resourceFromAttributes(explicit)),
-      settle: () => {},
-    };
+    return { resource: new SettlingResource(explicit), settle: () => {} };
   }
   let settleArn: (attributes: Attributes) => void = () => {};
   const fromArn = new Promise<Attributes>((resolve) => {
     settleArn = resolve;
   });
-  const late = Object.fromEntries(
-    ARN_ATTRIBUTES.map((key) => [key, fromArn.then((attributes) => attributes[key])]),
-  );
   const version = readEnv(env, 'AWS_LAMBDA_FUNCTION_VERSION');
   // Every invocation and every flush reports; only the first report counts, and the later ones
   // return before reading the ARN again.
   let settled = false;
   return {
-    resource: defaultResource().merge(resourceFromAttributes({ ...late, ...explicit })),
+    resource: new SettlingResource(explicit, fromArn),
     settle: (arn) => {
       if (settled) return;
       settled = true;

@@ -1,11 +1,114 @@
+// The samplers `OTEL_TRACES_SAMPLER` names, with the SDK's decisions and descriptions: a
+// trace-id ratio sampler here keeps exactly the traces the SDK's keeps, so services that mix
+// tracebridge and the SDK agree on every trace.
+
 import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  ParentBasedSampler,
-  type Sampler,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace';
+  type Context,
+  isSpanContextValid,
+  isValidTraceId,
+  type SpanContext,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+import type { Sampler, SamplingDecision, SamplingResult } from '@opentelemetry/sdk-trace';
 import { SamplerName } from './options.js';
+
+// The SDK's ratio sampler compares 32 bits of the trace id with ratio × 0xffffffff.
+const RATIO_SCALE = 0xffffffff;
+const ALL_TRACES_BOUND = 0x100000000;
+const TRACE_ID_HEX_DIGITS = 32;
+const HEX_DIGITS_PER_WORD = 8;
+const DIGIT_ZERO = 48;
+const DIGIT_NINE = 57;
+const UPPER_A = 65;
+const UPPER_F = 70;
+const LOWER_A = 97;
+const HEX_LETTER_OFFSET = 10;
+
+/**
+ * The SDK's sampling decisions (its `SamplingDecision` enum, whose values the sampling API fixes);
+ * importing the enum itself would load the SDK.
+ */
+/* eslint-disable @typescript-eslint/no-unsafe-enum-assignment -- the values of that enum */
+export const NOT_RECORD = 0 as SamplingDecision.NOT_RECORD;
+export const RECORD_AND_SAMPLED = 2 as SamplingDecision.RECORD_AND_SAMPLED;
+/* eslint-enable @typescript-eslint/no-unsafe-enum-assignment */
+
+const RECORD_AND_SAMPLE: SamplingResult = { decision: RECORD_AND_SAMPLED };
+const DROP: SamplingResult = { decision: NOT_RECORD };
+
+const alwaysOn: Sampler = {
+  shouldSample: () => RECORD_AND_SAMPLE,
+  toString: () => 'AlwaysOnSampler',
+};
+
+const alwaysOff: Sampler = {
+  shouldSample: () => DROP,
+  toString: () => 'AlwaysOffSampler',
+};
+
+/**
+ * The last span context found valid. A message's span and the parent-based sampler check the same
+ * parent one after the other; this spares the second check.
+ */
+let lastValidSpanContext: SpanContext | undefined;
+
+/**
+ * `isSpanContextValid`, remembering the last context it accepted.
+ *
+ * @example
+ * isValidSpanContext(trace.getSpanContext(context.active()) ?? INVALID_SPAN_CONTEXT);
+ */
+export function isValidSpanContext(spanContext: SpanContext): boolean {
+  if (spanContext === lastValidSpanContext) return true;
+  if (!isSpanContextValid(spanContext)) return false;
+  lastValidSpanContext = spanContext;
+  return true;
+}
+
+function hexValue(code: number): number {
+  if (code <= DIGIT_NINE) return code - DIGIT_ZERO;
+  if (code >= UPPER_A && code <= UPPER_F) return code - UPPER_A + HEX_LETTER_OFFSET;
+  return code - LOWER_A + HEX_LETTER_OFFSET;
+}
+
+/** The trace id's four 32-bit words XORed together: the SDK's sampling key. */
+function samplingKey(traceId: string): number {
+  let key = 0;
+  for (let start = 0; start < TRACE_ID_HEX_DIGITS; start += HEX_DIGITS_PER_WORD) {
+    let word = 0;
+    for (let digit = start; digit < start + HEX_DIGITS_PER_WORD; digit++) {
+      word = (word << 4) | hexValue(traceId.charCodeAt(digit));
+    }
+    key = (key ^ word) >>> 0;
+  }
+  return key;
+}
+
+function traceIdRatio(ratio: number): Sampler {
+  const bounded = Number.isNaN(ratio) ? 0 : Math.min(Math.max(ratio, 0), 1);
+  const upperBound = bounded === 1 ? ALL_TRACES_BOUND : Math.floor(bounded * RATIO_SCALE);
+  return {
+    shouldSample: (_context: Context, traceId: string) =>
+      isValidTraceId(traceId) && samplingKey(traceId) < upperBound ? RECORD_AND_SAMPLE : DROP,
+    toString: () => `TraceIdRatioBased{${bounded}}`,
+  };
+}
+
+/** The root sampler decides for new traces; a valid parent's sampled flag decides the rest. */
+function parentBased(root: Sampler): Sampler {
+  return {
+    shouldSample: (context, traceId, spanName, spanKind, attributes, links) => {
+      const parent = trace.getSpanContext(context);
+      if (parent === undefined || !isValidSpanContext(parent)) {
+        return root.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+      }
+      return (parent.traceFlags & TraceFlags.SAMPLED) === 0 ? DROP : RECORD_AND_SAMPLE;
+    },
+    toString: () =>
+      `ParentBased{root=${root.toString()}, remoteParentSampled=AlwaysOnSampler, remoteParentNotSampled=AlwaysOffSampler, localParentSampled=AlwaysOnSampler, localParentNotSampled=AlwaysOffSampler}`,
+  };
+}
 
 /**
  * Whether the sampler takes a ratio (`OTEL_TRACES_SAMPLER_ARG`).
@@ -18,24 +121,25 @@ export function usesRatio(name: SamplerName): boolean {
 }
 
 /**
- * The SDK sampler an `OTEL_TRACES_SAMPLER` name stands for.
+ * The sampler an `OTEL_TRACES_SAMPLER` name stands for. Its decisions and `toString()` are
+ * those of the SDK's sampler of the same name.
  *
  * @example
- * createSampler('parentbased_traceidratio', 0.1);
+ * createSampler('parentbased_traceidratio', 0.1).toString(); // 'ParentBased{root=TraceIdRatioBased{0.1}, …}'
  */
 export function createSampler(name: SamplerName, ratio: number): Sampler {
   switch (name) {
     case SamplerName.AlwaysOn:
-      return new AlwaysOnSampler();
+      return alwaysOn;
     case SamplerName.AlwaysOff:
-      return new AlwaysOffSampler();
+      return alwaysOff;
     case SamplerName.TraceIdRatio:
-      return new TraceIdRatioBasedSampler(ratio);
+      return traceIdRatio(ratio);
     case SamplerName.ParentBasedAlwaysOn:
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return parentBased(alwaysOn);
     case SamplerName.ParentBasedAlwaysOff:
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+      return parentBased(alwaysOff);
     case SamplerName.ParentBasedTraceIdRatio:
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+      return parentBased(traceIdRatio(ratio));
   }
 }

@@ -1,5 +1,6 @@
-import { context, createContextKey, diag, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
+import { context, diag, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { SUPPRESS_TRACING_KEY } from '../propagation/w3c.js';
 import { EXPORTED, type ExportResult, exportFailed } from './exporters/tracker.js';
 import type { BatchOptions } from './options.js';
 
@@ -8,10 +9,7 @@ import type { BatchOptions } from './options.js';
  * symbol, the same one `@opentelemetry/core` uses), so that an instrumented transport does not
  * trace the exporter's own requests.
  */
-const EXPORT_CONTEXT = ROOT_CONTEXT.setValue(
-  createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING'),
-  true,
-);
+const EXPORT_CONTEXT = ROOT_CONTEXT.setValue(SUPPRESS_TRACING_KEY, true);
 
 const SETTLED: Promise<void> = Promise.resolve();
 

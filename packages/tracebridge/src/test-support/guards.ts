@@ -49,18 +49,23 @@ export function extractFrozen(record: unknown): {
   return { extracted, payload };
 }
 
-/** Records every `diag.warn` message; `reset()` also forgets which warnings were given once. */
+/**
+ * Records every `diag.warn` and `diag.error` message; `reset()` also forgets which warnings were
+ * given once.
+ */
 export interface DiagSpy {
   readonly warnings: string[];
+  readonly errors: string[];
   reset(): void;
 }
 
-/** Registers a diag logger that records warnings. Call once per test file. */
+/** Registers a diag logger that records warnings and errors. Call once per test file. */
 export function spyOnDiag(): DiagSpy {
   const warnings: string[] = [];
+  const errors: string[] = [];
   const ignore = (): void => undefined;
   const logger: DiagLogger = {
-    error: ignore,
+    error: (message) => errors.push(message),
     warn: (message) => warnings.push(message),
     info: ignore,
     debug: ignore,
@@ -69,8 +74,10 @@ export function spyOnDiag(): DiagSpy {
   diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   return {
     warnings,
+    errors,
     reset: () => {
       warnings.length = 0;
+      errors.length = 0;
       forgetWarnings();
     },
   };

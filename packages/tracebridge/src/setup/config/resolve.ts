@@ -82,7 +82,7 @@ export interface ResolvedConfig {
   /** Each setting: the option, else its `OTEL_BSP_*` variable, else the SDK's default. */
   readonly batch: Required<BatchOptions>;
   /** The span limit variables of the SDK environment specification, else the SDK's defaults. */
-  readonly spanLimits: SpanLimits;
+  readonly spanLimits: Required<SpanLimits>;
   /** Undefined: leave the diagnostic logger alone. */
   readonly logLevel: DiagLogLevel | undefined;
 }
@@ -160,8 +160,8 @@ function resolveBatch(batch: BatchOptions, env: Env): Required<BatchOptions> {
   return resolved;
 }
 
-function resolveSpanLimits(env: Env): SpanLimits {
-  const limits: Record<string, number> = {};
+function resolveSpanLimits(env: Env): Required<SpanLimits> {
+  const limits = {} as Record<keyof SpanLimits, number>;
   for (const [key, ...names] of SPAN_LIMIT_VARIABLES) {
     limits[key] =
       positiveFromEnv(env, ...names) ??
