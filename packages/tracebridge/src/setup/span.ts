@@ -112,6 +112,16 @@ export function validAttributes(attributes: Attributes | null | undefined): Attr
   return valid;
 }
 
+/**
+ * The monotonic clock in milliseconds. `process.hrtime()` rather than `performance.now()`: the
+ * first access to the `performance` global loads `node:perf_hooks`, 0.5 ms of a cold start
+ * (measured on Node 20 after `node:http` was loaded), and later calls cost the same.
+ */
+function monotonicMs(): number {
+  const [seconds, nanos] = process.hrtime();
+  return seconds * MS_PER_SECOND + nanos / NANOS_PER_MS;
+}
+
 function hrTimeFromMs(epochMs: number): HrTime {
   const seconds = Math.floor(epochMs / MS_PER_SECOND);
   const nanos = Math.round((epochMs - seconds * MS_PER_SECOND) * NANOS_PER_MS);
@@ -175,7 +185,7 @@ export class LeanSpan implements Span, ReadableSpan {
   readonly #limits: Required<SpanLimits>;
   readonly #processors: readonly SpanProcessor[];
   #attributeCount: number;
-  /** `performance.now()` at the start; undefined when the caller gave the start time. */
+  /** The monotonic clock at the start; undefined when the caller gave the start time. */
   readonly #monotonicStart: number | undefined;
 
   constructor(settings: SpanSettings, start: SpanStart) {
@@ -188,7 +198,7 @@ export class LeanSpan implements Span, ReadableSpan {
     this.kind = start.kind;
     this.parentSpanContext = start.parentSpanContext;
     if (start.startTime === undefined) {
-      this.#monotonicStart = performance.now();
+      this.#monotonicStart = monotonicMs();
       this.startTime = hrTimeFromMs(Date.now());
     } else {
       this.startTime = this.#timeOf(start.startTime);
@@ -352,7 +362,7 @@ export class LeanSpan implements Span, ReadableSpan {
   #timeOf(input: TimeInput | undefined): HrTime {
     if (input === undefined) {
       if (this.#monotonicStart === undefined) return hrTimeFromMs(Date.now());
-      const elapsedNanos = Math.round((performance.now() - this.#monotonicStart) * NANOS_PER_MS);
+      const elapsedNanos = Math.round((monotonicMs() - this.#monotonicStart) * NANOS_PER_MS);
       const nanos = this.startTime[1] + elapsedNanos;
       const carried = Math.floor(nanos / NANOS_PER_SECOND);
       return [this.startTime[0] + carried, nanos - carried * NANOS_PER_SECOND];
