@@ -11,6 +11,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Sampler, SamplingDecision, SamplingResult } from '@opentelemetry/sdk-trace';
+import { hexDigitValue } from './hex.js';
 import { SamplerName } from './options.js';
 
 // The SDK's ratio sampler compares 32 bits of the trace id with ratio × 0xffffffff.
@@ -18,12 +19,6 @@ const RATIO_SCALE = 0xffffffff;
 const ALL_TRACES_BOUND = 0x100000000;
 const TRACE_ID_HEX_DIGITS = 32;
 const HEX_DIGITS_PER_WORD = 8;
-const DIGIT_ZERO = 48;
-const DIGIT_NINE = 57;
-const UPPER_A = 65;
-const UPPER_F = 70;
-const LOWER_A = 97;
-const HEX_LETTER_OFFSET = 10;
 
 /**
  * The SDK's sampling decisions (its `SamplingDecision` enum, whose values the sampling API fixes);
@@ -66,19 +61,13 @@ export function isValidSpanContext(spanContext: SpanContext): boolean {
   return true;
 }
 
-function hexValue(code: number): number {
-  if (code <= DIGIT_NINE) return code - DIGIT_ZERO;
-  if (code >= UPPER_A && code <= UPPER_F) return code - UPPER_A + HEX_LETTER_OFFSET;
-  return code - LOWER_A + HEX_LETTER_OFFSET;
-}
-
-/** The trace id's four 32-bit words XORed together: the SDK's sampling key. */
+/** The trace id's four 32-bit words XORed together: the SDK's sampling key. The id is valid hex. */
 function samplingKey(traceId: string): number {
   let key = 0;
   for (let start = 0; start < TRACE_ID_HEX_DIGITS; start += HEX_DIGITS_PER_WORD) {
     let word = 0;
     for (let digit = start; digit < start + HEX_DIGITS_PER_WORD; digit++) {
-      word = (word << 4) | hexValue(traceId.charCodeAt(digit));
+      word = (word << 4) | hexDigitValue(traceId.charCodeAt(digit));
     }
     key = (key ^ word) >>> 0;
   }

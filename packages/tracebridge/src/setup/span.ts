@@ -184,7 +184,7 @@ export class LeanSpan implements Span, ReadableSpan {
   readonly #spanContext: SpanContext;
   readonly #limits: Required<SpanLimits>;
   readonly #processors: readonly SpanProcessor[];
-  #attributeCount: number;
+  #attributeCount = 0;
   /** The monotonic clock at the start; undefined when the caller gave the start time. */
   readonly #monotonicStart: number | undefined;
 
@@ -204,7 +204,6 @@ export class LeanSpan implements Span, ReadableSpan {
       this.startTime = this.#timeOf(start.startTime);
     }
     this.attributes = this.#adopt(start.attributes);
-    this.#attributeCount = Object.keys(this.attributes).length;
     for (const link of start.links) this.#addValidLink(link);
     for (const processor of this.#processors) processor.onStart(this, start.context);
   }
@@ -259,7 +258,10 @@ export class LeanSpan implements Span, ReadableSpan {
     } else {
       attributes = attributesOrTime;
     }
-    const { kept, dropped } = this.#bounded(attributes, attributePerEventCountLimit);
+    const { kept, dropped } = this.#bounded(
+      validAttributes(attributes),
+      attributePerEventCountLimit,
+    );
     this.events.push({
       name,
       attributes: kept,
@@ -369,36 +371,41 @@ export class LeanSpan implements Span, ReadableSpan {
     }
     if (typeof input === 'number') {
       // A number no later than the monotonic clock is a performance timestamp (the SDK's rule).
-      const epochMs = input <= performance.now() ? input + Date.now() - performance.now() : input;
-      return hrTimeFromMs(epochMs);
+      const sinceOrigin = performance.now();
+      return hrTimeFromMs(input <= sinceOrigin ? input + Date.now() - sinceOrigin : input);
     }
     if (input instanceof Date) return hrTimeFromMs(input.getTime());
     return input;
   }
 
-  /** The start attributes, within the count and length limits. */
+  /**
+   * The start attributes (checked by the tracer), within the count and length limits, counted
+   * for `setAttribute`. Within the limits, the tracer's object is adopted as it is.
+   */
   #adopt(attributes: Attributes): Attributes {
     const { attributeCountLimit, attributeValueLengthLimit } = this.#limits;
     if (attributeValueLengthLimit === Infinity) {
       let count = 0;
       for (const key in attributes) if (Object.hasOwn(attributes, key)) count++;
-      if (count <= attributeCountLimit) return attributes;
+      if (count <= attributeCountLimit) {
+        this.#attributeCount = count;
+        return attributes;
+      }
     }
-    const { kept, dropped } = this.#bounded(attributes, attributeCountLimit);
+    const { kept, count, dropped } = this.#bounded(attributes, attributeCountLimit);
+    this.#attributeCount = count;
     this.droppedAttributesCount += dropped;
     return kept;
   }
 
-  /** At most `limit` of the attributes (the first ones), each within the length limit. */
+  /** At most `limit` of valid attributes (the first ones), each within the length limit. */
   #bounded(
-    attributes: Attributes | undefined,
+    valid: Attributes,
     limit: number,
-  ): { readonly kept: Attributes; readonly dropped: number } {
+  ): { readonly kept: Attributes; readonly count: number; readonly dropped: number } {
     const kept: Attributes = {};
     let count = 0;
     let dropped = 0;
-    if (attributes === undefined) return { kept, dropped };
-    const valid = validAttributes(attributes);
     for (const key in valid) {
       if (count >= limit) {
         dropped++;
@@ -407,7 +414,7 @@ export class LeanSpan implements Span, ReadableSpan {
         count++;
       }
     }
-    return { kept, dropped };
+    return { kept, count, dropped };
   }
 
   #addValidLink(link: Link): void {
@@ -426,8 +433,11 @@ export class LeanSpan implements Span, ReadableSpan {
       droppedAttributesCount?: number;
     } = { context: link.context };
     if (link.attributes !== undefined) {
-      const { kept, dropped } = this.#bounded(link.attributes, attributePerLinkCountLimit);
-      if (Object.keys(kept).length > 0) processed.attributes = kept;
+      const { kept, count, dropped } = this.#bounded(
+        validAttributes(link.attributes),
+        attributePerLinkCountLimit,
+      );
+      if (count > 0) processed.attributes = kept;
       if (dropped > 0) processed.droppedAttributesCount = dropped;
     }
     this.links.push(processed);

@@ -2,6 +2,8 @@
 // Nested messages reserve one length byte and shift their content in the rare case the
 // length needs more, so everything is written in one pass into one growing buffer.
 
+import { hexDigitValue } from '../../hex.js';
+
 /** Protobuf wire types (the low three bits of a field tag). */
 export const WireType = {
   Varint: 0,
@@ -30,11 +32,6 @@ function varintSize(value: number): number {
     size++;
   }
   return size;
-}
-
-/** The value of one hex digit, given its character code (0-9, a-f, A-F). */
-function nibble(code: number): number {
-  return code <= 57 ? code - 48 : (code | 0x20) - 87;
 }
 
 /**
@@ -132,7 +129,7 @@ export class ProtobufWriter {
     this.ensure(length);
     for (let i = 0; i < length; i++) {
       this.buffer[this.pos++] =
-        (nibble(hex.charCodeAt(2 * i)) << 4) | nibble(hex.charCodeAt(2 * i + 1));
+        (hexDigitValue(hex.charCodeAt(2 * i)) << 4) | hexDigitValue(hex.charCodeAt(2 * i + 1));
     }
   }
 
