@@ -5,7 +5,7 @@ import { contextFromDatadog } from './json-context.js';
 import { utf8ByteLength } from './json-text.js';
 import { MAX_MESSAGE_ATTRIBUTES } from './limits.js';
 import { DATADOG_KEY } from './names.js';
-import { isPlainRecord, ownProperty, ownString, type TextMap } from './propagator.js';
+import { isPlainRecord, ownProperty, ownString, recordString, type TextMap } from './propagator.js';
 
 /** A message attribute as the AWS SDK sends it (SQS SendMessage, SNS Publish). */
 export interface SdkMessageAttribute {
@@ -41,22 +41,15 @@ export function attributeString(attributes: unknown, name: string): string | und
   // The attribute is known to be a plain object: read its fields without checking that again
   // for each (this runs for every field of every consumed message).
   const type =
-    stringField(attribute, 'DataType') ??
-    stringField(attribute, 'dataType') ??
-    stringField(attribute, 'Type');
+    recordString(attribute, 'DataType') ??
+    recordString(attribute, 'dataType') ??
+    recordString(attribute, 'Type');
   if (type !== undefined && !isStringDataType(type)) return undefined;
   return (
-    stringField(attribute, 'StringValue') ??
-    stringField(attribute, 'stringValue') ??
-    stringField(attribute, 'Value')
+    recordString(attribute, 'StringValue') ??
+    recordString(attribute, 'stringValue') ??
+    recordString(attribute, 'Value')
   );
-}
-
-/** An own string field of a plain object. */
-function stringField(object: Record<string, unknown>, key: string): string | undefined {
-  if (!Object.hasOwn(object, key)) return undefined;
-  const value = object[key];
-  return typeof value === 'string' ? value : undefined;
 }
 
 /**

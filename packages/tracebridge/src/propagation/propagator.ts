@@ -16,12 +16,24 @@ export type TextMap = Record<string, string>;
  */
 export const textMapGetter: TextMapGetter<Readonly<Record<string, unknown>>> = {
   keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => {
-    if (!Object.hasOwn(carrier, key)) return undefined;
-    const value = carrier[key];
-    return typeof value === 'string' ? value : undefined;
-  },
+  get: (carrier, key) => recordString(carrier, key),
 };
+
+/**
+ * An own string property of an object already known to be a plain record: `ownString` without
+ * checking the record again, for fields read in a row from one record.
+ *
+ * @example
+ * recordString({ DataType: 'String' }, 'DataType'); // 'String'
+ */
+export function recordString(
+  record: Readonly<Record<string, unknown>>,
+  key: string,
+): string | undefined {
+  if (!Object.hasOwn(record, key)) return undefined;
+  const value = record[key];
+  return typeof value === 'string' ? value : undefined;
+}
 
 /** Writes plain string properties into a {@link TextMap}. */
 export const textMapSetter: TextMapSetter<TextMap> = {
