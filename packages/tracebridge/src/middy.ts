@@ -1,11 +1,10 @@
 import type { Context } from '@opentelemetry/api';
 import type { Context as LambdaContext } from 'aws-lambda';
-import { flushBeforeFreeze, guardTimeout } from './consumer/flush.js';
+import { guardTimeout, type TimeoutGuard } from './consumer/flush.js';
 import { triggerOf } from './consumer/handler.js';
 import {
   type InvocationOptions,
   messageLinks,
-  recordFailure,
   startInvocationSpan,
   wrapperTracer,
 } from './consumer/invocation.js';
@@ -26,10 +25,7 @@ export interface MiddyMiddlewareLike<Request extends MiddyRequestLike = MiddyReq
   onError: (request: Request) => Promise<void>;
 }
 
-const invocations = new WeakMap<
-  LambdaContext,
-  { end: (error?: unknown) => void; context: Context }
->();
+const invocations = new WeakMap<LambdaContext, { timeout: TimeoutGuard; context: Context }>();
 
 /**
  * The OpenTelemetry context of the invocation span that {@link tracebridgeMiddleware} started
@@ -72,8 +68,8 @@ export function tracebridgeMiddleware<Request extends MiddyRequestLike = MiddyRe
     const invocation = invocations.get(request.context);
     if (!invocation) return;
     invocations.delete(request.context);
-    invocation.end(error);
-    await flushBeforeFreeze(request.context, options.tracerProvider, options.flushMarginMs);
+    if (error !== undefined) invocation.timeout.fail(error);
+    await invocation.timeout.finish();
   };
   return {
     before: (request) => {
@@ -99,13 +95,7 @@ export function tracebridgeMiddleware<Request extends MiddyRequestLike = MiddyRe
         options.tracerProvider,
         options.flushMarginMs,
       );
-      invocations.set(request.context, {
-        context,
-        end: (error) => {
-          if (error !== undefined && !timeout.fired) recordFailure(span, error);
-          timeout.settle();
-        },
-      });
+      invocations.set(request.context, { context, timeout });
       return Promise.resolve();
     },
     after: (request) => finish(request),

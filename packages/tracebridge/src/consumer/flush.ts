@@ -1,8 +1,15 @@
 import { diag, type Span, SpanStatusCode, type TracerProvider } from '@opentelemetry/api';
 import type { Context as LambdaContext } from 'aws-lambda';
-import { flushProvider, flushTracing } from '../setup/flush.js';
+import { flushProvider, flushTracing, MAX_TIMER_MS } from '../setup/flush.js';
 import { currentRegistration } from '../setup/registry.js';
-import { DEFAULT_FLUSH_MARGIN_MS } from './invocation.js';
+import { DEFAULT_FLUSH_MARGIN_MS, recordFailure } from './invocation.js';
+
+/** What is left of the invocation; unbounded when the context has no deadline to give. */
+function remainingMs(lambdaContext: LambdaContext): number {
+  return typeof lambdaContext.getRemainingTimeInMillis === 'function'
+    ? lambdaContext.getRemainingTimeInMillis()
+    : Number.POSITIVE_INFINITY;
+}
 
 /**
  * Flushes pending spans, waiting at most until the invocation's deadline minus the margin:
@@ -17,11 +24,7 @@ export async function flushBeforeFreeze(
   provider: TracerProvider | undefined,
   marginMs = DEFAULT_FLUSH_MARGIN_MS,
 ): Promise<void> {
-  const remaining =
-    typeof lambdaContext.getRemainingTimeInMillis === 'function'
-      ? lambdaContext.getRemainingTimeInMillis()
-      : Number.POSITIVE_INFINITY;
-  const budgetMs = Math.max(0, remaining - marginMs);
+  const budgetMs = Math.max(0, remainingMs(lambdaContext) - marginMs);
   const throughSetUp = provider === undefined && currentRegistration() !== undefined;
   const result =
     provider === undefined ? await flushTracing(budgetMs) : await flushProvider(provider, budgetMs);
@@ -43,15 +46,17 @@ export async function flushBeforeFreeze(
  */
 export const TIMEOUT_FLUSH_LEAD_MS = 250;
 
-// setTimeout's largest delay; beyond it Node fires at once (Node.js timers documentation).
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** The timeout guard of one invocation, from {@link guardTimeout}. */
 export interface TimeoutGuard {
-  /** Stops the guard and ends the invocation span, unless the guard has ended it already. */
-  settle(): void;
   /** Whether the guard fired: the invocation span has ended, and takes no more changes. */
   readonly fired: boolean;
+  /** Records the handler's error on the invocation span, unless the guard has ended the span. */
+  fail(error: unknown): void;
+  /**
+   * Stops the guard, ends the invocation span unless the guard has ended it already, and flushes
+   * before Lambda freezes the process; never rejects.
+   */
+  finish(): Promise<void>;
 }
 
 /**
@@ -67,19 +72,7 @@ export function guardTimeout(
   provider: TracerProvider | undefined,
   marginMs = DEFAULT_FLUSH_MARGIN_MS,
 ): TimeoutGuard {
-  const remaining =
-    typeof lambdaContext.getRemainingTimeInMillis === 'function'
-      ? lambdaContext.getRemainingTimeInMillis()
-      : Number.POSITIVE_INFINITY;
-  const fireInMs = remaining - TIMEOUT_FLUSH_LEAD_MS;
-  const armed = fireInMs > 0 && fireInMs <= MAX_TIMER_MS;
-  return new InvocationTimeoutGuard(invocationSpan, armed ? fireInMs : undefined, () => {
-    const message = `the invocation was about to time out, ${TIMEOUT_FLUSH_LEAD_MS} ms before its deadline`;
-    invocationSpan.setStatus({ code: SpanStatusCode.ERROR, message });
-    invocationSpan.end();
-    diag.warn(`tracebridge: ${message}; flushing the spans that have ended`);
-    void flushBeforeFreeze(lambdaContext, provider, marginMs);
-  });
+  return new InvocationTimeoutGuard(lambdaContext, invocationSpan, provider, marginMs);
 }
 
 /**
@@ -92,25 +85,50 @@ export function guardTimeout(
 class InvocationTimeoutGuard implements TimeoutGuard {
   #fired = false;
   readonly #timer: NodeJS.Timeout | undefined;
+  readonly #lambdaContext: LambdaContext;
   readonly #invocationSpan: Span;
+  readonly #provider: TracerProvider | undefined;
+  readonly #marginMs: number;
 
-  constructor(invocationSpan: Span, fireInMs: number | undefined, onTimeout: () => void) {
+  constructor(
+    lambdaContext: LambdaContext,
+    invocationSpan: Span,
+    provider: TracerProvider | undefined,
+    marginMs: number,
+  ) {
+    this.#lambdaContext = lambdaContext;
     this.#invocationSpan = invocationSpan;
+    this.#provider = provider;
+    this.#marginMs = marginMs;
+    const fireInMs = remainingMs(lambdaContext) - TIMEOUT_FLUSH_LEAD_MS;
     this.#timer =
-      fireInMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            this.#fired = true;
-            onTimeout();
-          }, fireInMs).unref();
+      fireInMs > 0 && fireInMs <= MAX_TIMER_MS
+        ? setTimeout(() => {
+            this.#fire();
+          }, fireInMs).unref()
+        : undefined;
   }
 
   get fired(): boolean {
     return this.#fired;
   }
 
-  settle(): void {
+  fail(error: unknown): void {
+    if (!this.#fired) recordFailure(this.#invocationSpan, error);
+  }
+
+  finish(): Promise<void> {
     clearTimeout(this.#timer);
     if (!this.#fired) this.#invocationSpan.end();
+    return flushBeforeFreeze(this.#lambdaContext, this.#provider, this.#marginMs);
+  }
+
+  #fire(): void {
+    this.#fired = true;
+    const message = `the invocation was about to time out, ${TIMEOUT_FLUSH_LEAD_MS} ms before its deadline`;
+    this.#invocationSpan.setStatus({ code: SpanStatusCode.ERROR, message });
+    this.#invocationSpan.end();
+    diag.warn(`tracebridge: ${message}; flushing the spans that have ended`);
+    void flushBeforeFreeze(this.#lambdaContext, this.#provider, this.#marginMs);
   }
 }

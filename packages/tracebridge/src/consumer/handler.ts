@@ -2,14 +2,8 @@ import type { Callback, Context as LambdaContext } from 'aws-lambda';
 import { recordSourceOf } from '../propagation/record.js';
 import { RecordSource } from '../propagation/inspection.js';
 import { isPlainRecord, ownProperty } from '../propagation/propagator.js';
-import { flushBeforeFreeze, guardTimeout } from './flush.js';
-import {
-  type InvocationOptions,
-  recordFailure,
-  runIn,
-  startInvocationSpan,
-  wrapperTracer,
-} from './invocation.js';
+import { guardTimeout } from './flush.js';
+import { type InvocationOptions, runIn, startInvocationSpan, wrapperTracer } from './invocation.js';
 
 /** A Lambda handler in either style: async, or with a callback as the third argument. */
 export type AnyHandler<Event, Result> =
@@ -107,11 +101,10 @@ export function tracedHandler<Event, Result>(
     try {
       return await runIn(context, () => callHandler(handler, event, lambdaContext));
     } catch (error) {
-      if (!timeout.fired) recordFailure(span, error);
+      timeout.fail(error);
       throw error;
     } finally {
-      timeout.settle();
-      await flushBeforeFreeze(lambdaContext, options.tracerProvider, options.flushMarginMs);
+      await timeout.finish();
     }
   };
 }

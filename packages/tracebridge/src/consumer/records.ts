@@ -14,7 +14,7 @@ import {
 } from '../propagation/inspection.js';
 import { isPlainRecord, ownProperty, ownString, w3cPropagator } from '../propagation/propagator.js';
 import { inspectRecordOf, recordSourceOf } from '../propagation/record.js';
-import { flushBeforeFreeze, guardTimeout } from './flush.js';
+import { guardTimeout } from './flush.js';
 import { triggerOf } from './handler.js';
 import {
   type InvocationOptions,
@@ -356,13 +356,12 @@ export function tracedRecordHandler<Record = unknown>(
         firstError !== undefined &&
         (unnamed || source === RecordSource.SNS || source === RecordSource.EVENTBRIDGE)
       ) {
-        if (!timeout.fired) recordFailure(invocationSpan, firstError);
+        timeout.fail(firstError);
         rethrow(firstError);
       }
       return { batchItemFailures: failures };
     } finally {
-      timeout.settle();
-      await flushBeforeFreeze(lambdaContext, options.tracerProvider, options.flushMarginMs);
+      await timeout.finish();
     }
   };
 }

@@ -10,7 +10,7 @@ import type { FlushResult } from './tracing.js';
 /** How long a flush waits when given no deadline: as long as one OTLP export may take. */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 // setTimeout's largest delay; beyond it Node fires at once (Node.js timers documentation).
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const EXPORTED: FlushResult = { ok: true, timedOut: false };
 
