@@ -24,6 +24,17 @@ export function describeError(error: unknown): string {
   }
 }
 
+/**
+ * A thrown or rejected value as an `Error`: itself when it is one, else an `Error` whose message
+ * describes it (without throwing for values `String()` cannot print).
+ *
+ * @example
+ * asError('socket hang up').message; // 'socket hang up'
+ */
+export function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(describeError(value));
+}
+
 /** @internal Lets tests observe a warning again. */
 export function forgetWarnings(): void {
   alreadyWarned.clear();

@@ -3,6 +3,7 @@
 // brought its own (ADOT, a vendor's).
 
 import { type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
+import { asError } from '../propagation/diag.js';
 import { TRACEBRIDGE_SCOPE } from '../version.js';
 import { currentRegistration } from './registry.js';
 import type { FlushResult } from './tracing.js';
@@ -14,14 +15,13 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const EXPORTED: FlushResult = { ok: true, timedOut: false };
 
-function asError(reason: unknown): Error {
-  if (reason instanceof Error) return reason;
+function flushError(reason: unknown): Error {
   // The SDK's TracerProvider rejects a failed flush with an array of its processors' errors.
   if (Array.isArray(reason)) {
     const errors = reason.map(asError);
     return new AggregateError(errors, errors.map((error) => error.message).join('; '));
   }
-  return new Error(String(reason));
+  return asError(reason);
 }
 
 /**
@@ -31,7 +31,7 @@ function asError(reason: unknown): Error {
  * failed(new Error('connect ECONNREFUSED')); // { ok: false, timedOut: false, error }
  */
 export function failed(reason: unknown): FlushResult {
-  return { ok: false, timedOut: false, error: asError(reason) };
+  return { ok: false, timedOut: false, error: flushError(reason) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { context, diag, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { asError } from '../propagation/diag.js';
 import { SUPPRESS_TRACING_KEY } from '../propagation/w3c.js';
 import { EXPORTED, type ExportResult, exportFailed } from './exporters/tracker.js';
 import type { BatchOptions } from './options.js';
@@ -12,11 +13,6 @@ import type { BatchOptions } from './options.js';
 const EXPORT_CONTEXT = ROOT_CONTEXT.setValue(SUPPRESS_TRACING_KEY, true);
 
 const SETTLED: Promise<void> = Promise.resolve();
-
-/** An export that runs on: settled by the exporter's callback or by the export timeout. */
-interface PendingExport {
-  readonly done: Promise<void>;
-}
 
 /**
  * The BatchSpanProcessor's behaviour at a fraction of its cost per invocation, for a function
@@ -47,7 +43,8 @@ interface PendingExport {
  */
 export class BufferedSpanProcessor implements SpanProcessor {
   #buffer: ReadableSpan[] = [];
-  readonly #pending = new Set<PendingExport>();
+  /** Exports that run on, each settled by the exporter's callback or by the export timeout. */
+  readonly #pending = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   /** Spans dropped because the buffer was full, since the last warning. */
   #dropped = 0;
@@ -137,8 +134,7 @@ export class BufferedSpanProcessor implements SpanProcessor {
 
   async #drain(): Promise<void> {
     // Loop: a full batch or the timer may start another export while we wait.
-    while (this.#pending.size > 0)
-      await Promise.all(Array.from(this.#pending, (item) => item.done));
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
     return this.#takeFailure();
   }
 
@@ -173,25 +169,25 @@ export class BufferedSpanProcessor implements SpanProcessor {
       }
     }
     if (waiting === undefined) {
-      this.#send(spans);
+      // An export still running is tracked in #pending; nothing to wait for here.
+      void this.#send(spans);
       return;
     }
-    const item: PendingExport = {
-      done: Promise.all(waiting).then(
-        () => this.#send(spans)?.done,
+    this.#track(
+      Promise.all(waiting).then(
+        () => this.#send(spans),
         (reason: unknown) => {
           this.#fail(reason);
         },
       ),
-    };
-    this.#track(item);
+    );
   }
 
   /**
    * Hands spans to the exporter in the suppressed context. Returns nothing when the exporter
    * answered before returning (nothing to wait for), else the export still running.
    */
-  #send(spans: ReadableSpan[]): PendingExport | undefined {
+  #send(spans: ReadableSpan[]): Promise<void> | undefined {
     // An object, not a `let`: the exporter's callback sets it, out of the compiler's sight.
     const state = { answered: false };
     let timer: NodeJS.Timeout | undefined;
@@ -212,26 +208,24 @@ export class BufferedSpanProcessor implements SpanProcessor {
       finish(exportFailed(asError(error)));
     }
     if (state.answered) return undefined;
-    const item: PendingExport = {
-      done: new Promise<void>((resolve) => {
-        settle = resolve;
-        timer = setTimeout(() => {
-          finish(
-            exportFailed(
-              new Error(`span export did not finish within ${this.#exportTimeoutMillis} ms`),
-            ),
-          );
-        }, this.#exportTimeoutMillis).unref();
-      }),
-    };
-    this.#track(item);
-    return item;
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
+      timer = setTimeout(() => {
+        finish(
+          exportFailed(
+            new Error(`span export did not finish within ${this.#exportTimeoutMillis} ms`),
+          ),
+        );
+      }, this.#exportTimeoutMillis).unref();
+    });
+    this.#track(done);
+    return done;
   }
 
-  #track(item: PendingExport): void {
-    this.#pending.add(item);
-    void item.done.finally(() => {
-      this.#pending.delete(item);
+  #track(done: Promise<void>): void {
+    this.#pending.add(done);
+    void done.finally(() => {
+      this.#pending.delete(done);
       if (!this.#stopped) this.#exportWhenDue();
     });
   }
@@ -239,8 +233,4 @@ export class BufferedSpanProcessor implements SpanProcessor {
   #fail(reason: unknown): void {
     this.#failure ??= asError(reason);
   }
-}
-
-function asError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
 }

@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { asError } from '../../propagation/diag.js';
 
 /** The result an exporter reports, as the SDK's SpanExporter interface types it. */
 export type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
@@ -22,10 +23,6 @@ export const EXPORTED: ExportResult = { code: SUCCESS };
  */
 export function exportFailed(error: Error): ExportResult {
   return { code: FAILED, error };
-}
-
-function asError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
 }
 
 /**
