@@ -327,7 +327,7 @@ function decodeAnyValue(reader: ProtobufReader): OtlpAnyValue {
         break;
       case 7:
         expectWireType(tag, WireType.LengthDelimited);
-        value = { bytesValue: Buffer.from(reader.bytesField()).toString('base64') };
+        value = { bytesValue: reader.bytesField().toString('base64') };
         break;
       default:
         reader.skip(wireTypeOf(tag));

@@ -22,8 +22,6 @@ export const WireType = {
 // A varint carries 7 bits per byte, so a 64-bit value takes at most 10 bytes (protobuf
 // encoding spec).
 const MAX_VARINT_BYTES = 10;
-// Seven varint bytes carry 49 bits, below 2^53: summed as a double they stay exact.
-const EXACT_VARINT_BYTES = 7;
 const NANOS_PER_SECOND = 1e9;
 const NANOS_DIGITS = 9;
 
@@ -127,18 +125,15 @@ export class ProtobufReader {
   }
 
   /**
-   * A protobuf int64 as decimal text, exactly. Values below 2^49 (seven varint bytes), which
-   * is nearly every attribute an SDK writes, are summed as numbers, exact at that size; larger
-   * and negative ones (ten bytes on the wire) go through BigInt.
+   * A protobuf int64 as decimal text, exactly. A non-negative value up to 2^53 - 1, nearly every
+   * attribute an SDK writes, is read as a number by `varint`, exact at that size; a varint sum
+   * beyond it may have rounded, but never below 2^53, so larger and negative ones (ten bytes on
+   * the wire) are read again through BigInt.
    */
   int64Decimal(): string {
     const start = this.pos;
-    let value = 0;
-    for (let i = 0; i < EXACT_VARINT_BYTES && this.pos < this.end; i++) {
-      const byte = this.bytes[this.pos++] as number;
-      value += (byte & 0x7f) * 2 ** (7 * i);
-      if (byte < 0x80) return String(value);
-    }
+    const value = this.varint();
+    if (value <= Number.MAX_SAFE_INTEGER) return String(value);
     this.pos = start;
     return this.int64().toString();
   }
@@ -179,7 +174,8 @@ export class ProtobufReader {
     return this.dataView().getFloat64(this.advance(8), true);
   }
 
-  bytesField(): Uint8Array {
+  /** A length-delimited field's bytes: a view of the export, not a copy. */
+  bytesField(): Buffer {
     const length = this.varint();
     const start = this.advance(length);
     return this.bytes.subarray(start, start + length);
