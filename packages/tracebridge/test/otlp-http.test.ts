@@ -110,6 +110,28 @@ describe('forceFlush with a collector listening', () => {
     expect(receiver.spanNames()).toHaveLength(2);
   });
 
+  it('sends each header once, names merged regardless of case, with a configured host', async () => {
+    const tracing = initTracing({
+      logLevel: 'none',
+      env: {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.endpoint}/v1/traces`,
+        OTEL_EXPORTER_OTLP_HEADERS: 'X-Tenant=generic,Host=collector.internal',
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=traces',
+      },
+    });
+    endSpans(1);
+
+    await expect(tracing.forceFlush(2_000)).resolves.toEqual({ ok: true, timedOut: false });
+
+    const raw = receiver.exports[0]?.rawHeaders ?? [];
+    const names = raw.filter((_, index) => index % 2 === 0).map((name) => name.toLowerCase());
+    expect(names.toSorted()).toEqual(['content-length', 'content-type', 'host', 'x-tenant']);
+    expect(receiver.exports[0]?.headers).toMatchObject({
+      host: 'collector.internal',
+      'x-tenant': 'traces',
+    });
+  });
+
   it('keeps one connection alive across flushes', async () => {
     const tracing = initTracing({
       logLevel: 'none',

@@ -17,6 +17,8 @@ import {
 
 export interface ReceivedExport {
   readonly headers: IncomingHttpHeaders;
+  /** Names and values as they came, in order: repeated headers show here. */
+  readonly rawHeaders: readonly string[];
   readonly request: OtlpExportTraceServiceRequest;
 }
 
@@ -72,6 +74,7 @@ export async function startOtlpReceiver(options: ReceiverOptions = {}): Promise<
       if (request.url === '/v1/traces' && request.method === 'POST') {
         exports.push({
           headers: request.headers,
+          rawHeaders: request.rawHeaders,
           request: decode(request.headers, Buffer.concat(chunks)),
         });
       }

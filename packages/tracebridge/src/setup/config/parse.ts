@@ -111,16 +111,28 @@ export function parseKeyValues(setting: string, value: string): Record<string, s
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_VALUE_BREAK = /[\r\n\0]/;
 
+// The exporter frames and labels the body itself, from the protocol and compression settings;
+// a second value would make the collector misread the body or the connection.
+const HEADERS_SET_BY_EXPORTER: Readonly<Record<string, string>> = {
+  'content-length': 'the length of each body',
+  'transfer-encoding': 'the length of each body',
+  'content-type': 'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'content-encoding': 'OTEL_EXPORTER_OTLP_COMPRESSION',
+};
+
 /**
- * HTTP request headers, checked so that none can break the request apart.
+ * HTTP request headers, checked so that none can break the request apart, with their names in
+ * lower case: HTTP names are case-insensitive, so a traces-specific `X-Tenant` must replace a
+ * generic `x-tenant`, not travel beside it. A `host` header replaces the endpoint's host.
  *
  * @example
- * parseHeaders('otlp.headers', { 'x-api-key': 'abc' }); // { 'x-api-key': 'abc' }
+ * parseHeaders('otlp.headers', { 'X-Api-Key': 'abc' }); // { 'x-api-key': 'abc' }
  */
 export function parseHeaders(
   setting: string,
   headers: Readonly<Record<string, string>>,
 ): Record<string, string> {
+  const parsed: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name) || HEADER_VALUE_BREAK.test(value)) {
       throw new TracingConfigError(
@@ -128,8 +140,17 @@ export function parseHeaders(
         `${setting} has the header "${name}", whose name or value HTTP does not allow: use letters, digits and -_. in names, and no line breaks in values.`,
       );
     }
+    const lowerName = name.toLowerCase();
+    const setFrom = HEADERS_SET_BY_EXPORTER[lowerName];
+    if (setFrom !== undefined) {
+      throw new TracingConfigError(
+        setting,
+        `${setting} has the header "${name}", which the exporter sets itself from ${setFrom}: remove it.`,
+      );
+    }
+    parsed[lowerName] = value;
   }
-  return { ...headers };
+  return parsed;
 }
 
 /**

@@ -162,6 +162,33 @@ describe('OTLP protocol, headers, compression and timeout variables', () => {
     });
   });
 
+  it('merges header names regardless of case, as HTTP compares them', () => {
+    const config = otlpOf(
+      {
+        OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=generic,X-Tenant=a',
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'authorization=traces',
+      },
+      { otlp: { headers: { 'x-TENANT': 'option' } } },
+    );
+
+    expect(config.headers).toEqual({ authorization: 'traces', 'x-tenant': 'option' });
+  });
+
+  it('refuses the headers the exporter sets itself, naming the setting to use instead', () => {
+    const contentType = errorOf(
+      {},
+      { OTEL_EXPORTER_OTLP_HEADERS: 'Content-Type=application/json' },
+    );
+    expect(contentType.setting).toBe('OTEL_EXPORTER_OTLP_HEADERS');
+    expect(contentType.message).toMatch(/"Content-Type".*OTEL_EXPORTER_OTLP_PROTOCOL/);
+    expect(
+      errorOf({}, { OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'content-encoding=gzip' }).message,
+    ).toMatch(/OTEL_EXPORTER_OTLP_COMPRESSION/);
+    for (const name of ['Content-Length', 'transfer-encoding']) {
+      expect(errorOf({ otlp: { headers: { [name]: '12' } } }, {}).setting).toBe('otlp.headers');
+    }
+  });
+
   it('fails fast on gRPC, an unknown compression, malformed headers and a bad timeout', () => {
     const grpc = errorOf({}, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' });
     expect(grpc.setting).toBe('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL');

@@ -47,7 +47,8 @@ function isConnectionLoss(error: unknown): boolean {
  * (kept unreferenced, so they never keep a finished process alive). A request on a reused
  * connection that the server had closed meanwhile (as a collector does with connections idle
  * while Lambda froze the function) is sent again once on a new connection, as Node.js's
- * documentation advises for kept-alive connections.
+ * documentation advises for kept-alive connections. `headers` have lower-case names; a `host`
+ * among them replaces the URL's.
  *
  * @example
  * ```ts
@@ -64,8 +65,9 @@ export function httpClient(
   timeoutMs: number,
 ): HttpClient {
   const idle: Connection[] = [];
-  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  const head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n${lines.join('')}content-length: `;
+  const { host = url.host, ...others } = headers;
+  const lines = Object.entries(others).map(([name, value]) => `${name}: ${value}\r\n`);
+  const head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${host}\r\n${lines.join('')}content-length: `;
 
   const open = (): Connection => {
     const socket = connect();
