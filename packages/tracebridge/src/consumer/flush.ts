@@ -38,11 +38,12 @@ export async function flushBeforeFreeze(
 }
 
 /**
- * How long before the invocation's deadline a handler that is still running is taken to be
- * timing out. Lambda gives no notice: at the deadline it stops the process, and every span not
- * yet exported is lost, the invocation span first. So at this point the invocation span ends,
- * marked as failed, and whatever has ended is flushed within what is left (minus the margin).
- * Datadog's Lambda library does the same ("Impending Timeout"); Sentry's warns 500 ms ahead.
+ * How long before the flush deadline (the invocation's deadline minus the flush margin) a
+ * handler that is still running is taken to be timing out. Lambda gives no notice: at the
+ * deadline it stops the process, and every span not yet exported is lost, the invocation span
+ * first. So at this point the invocation span ends, marked as failed, and whatever has ended is
+ * flushed within this time, whatever the margin. Datadog's Lambda library does the same
+ * ("Impending Timeout"); Sentry's warns 500 ms ahead.
  */
 export const TIMEOUT_FLUSH_LEAD_MS = 250;
 
@@ -60,11 +61,11 @@ export interface TimeoutGuard {
 }
 
 /**
- * Arms a timer for {@link TIMEOUT_FLUSH_LEAD_MS} before the invocation's deadline. If the
- * handler is still running then, the invocation span ends as timed out and every span that has
- * ended is flushed, so the spans of an invocation that times out still reach the collector. The
- * timer does not keep the event loop alive. Without a deadline (no `getRemainingTimeInMillis`),
- * or with less time than the lead left, nothing is armed.
+ * Arms a timer for {@link TIMEOUT_FLUSH_LEAD_MS} plus the margin before the invocation's
+ * deadline. If the handler is still running then, the invocation span ends as timed out and
+ * every span that has ended is flushed, so the spans of an invocation that times out still reach
+ * the collector. The timer does not keep the event loop alive. Without a deadline (no
+ * `getRemainingTimeInMillis`), or with less time than the lead left, nothing is armed.
  */
 export function guardTimeout(
   lambdaContext: LambdaContext,
@@ -100,7 +101,7 @@ class InvocationTimeoutGuard implements TimeoutGuard {
     this.#invocationSpan = invocationSpan;
     this.#provider = provider;
     this.#marginMs = marginMs;
-    const fireInMs = remainingMs(lambdaContext) - TIMEOUT_FLUSH_LEAD_MS;
+    const fireInMs = remainingMs(lambdaContext) - this.#leadMs();
     this.#timer =
       fireInMs > 0 && fireInMs <= MAX_TIMER_MS
         ? setTimeout(() => {
@@ -123,9 +124,14 @@ class InvocationTimeoutGuard implements TimeoutGuard {
     return flushBeforeFreeze(this.#lambdaContext, this.#provider, this.#marginMs);
   }
 
+  /** How long before the invocation's deadline the guard fires. */
+  #leadMs(): number {
+    return TIMEOUT_FLUSH_LEAD_MS + this.#marginMs;
+  }
+
   #fire(): void {
     this.#fired = true;
-    const message = `the invocation was about to time out, ${TIMEOUT_FLUSH_LEAD_MS} ms before its deadline`;
+    const message = `the invocation was about to time out, ${this.#leadMs()} ms before its deadline`;
     this.#invocationSpan.setStatus({ code: SpanStatusCode.ERROR, message });
     this.#invocationSpan.end();
     diag.warn(`tracebridge: ${message}; flushing the spans that have ended`);

@@ -20,6 +20,7 @@ import {
 } from '../test-support/records.js';
 import { setUpTestTracing } from '../test-support/tracing.js';
 import { TIMEOUT_FLUSH_LEAD_MS } from './flush.js';
+import { DEFAULT_FLUSH_MARGIN_MS } from './invocation.js';
 import { tracedHandler } from './handler.js';
 import { tracedRecordHandler } from './records.js';
 
@@ -150,6 +151,8 @@ describe('flush before freeze', () => {
 describe('an invocation about to time out', () => {
   const INVOCATION_MS = 1_000;
   const HANG_MS = 10_000;
+  // The guard fires this long before the deadline: the flush's lead plus the margin kept back.
+  const GUARD_LEAD_MS = TIMEOUT_FLUSH_LEAD_MS + DEFAULT_FLUSH_MARGIN_MS;
   let warnings: string[] = [];
 
   afterEach(() => {
@@ -181,14 +184,14 @@ describe('an invocation about to time out', () => {
     );
     const result = handler({}, lambdaContext(INVOCATION_MS));
 
-    await vi.advanceTimersByTimeAsync(INVOCATION_MS - TIMEOUT_FLUSH_LEAD_MS);
+    await vi.advanceTimersByTimeAsync(INVOCATION_MS - GUARD_LEAD_MS);
 
     expect(names(exporter)).toEqual(['before the hang', 'orders-consumer']);
     expect(
       exporter.getFinishedSpans().find((span) => span.name === 'orders-consumer')!.status,
     ).toEqual({
       code: SpanStatusCode.ERROR,
-      message: `the invocation was about to time out, ${TIMEOUT_FLUSH_LEAD_MS} ms before its deadline`,
+      message: `the invocation was about to time out, ${GUARD_LEAD_MS} ms before its deadline`,
     });
     expect(warnings).toEqual([expect.stringMatching(/about to time out.*flushing the spans/)]);
     // Had Lambda not stopped it, the handler's end changes nothing more.
@@ -211,12 +214,43 @@ describe('an invocation about to time out', () => {
     );
     const result = handler({ Records: [sqsRecord(), sqsRecord()] }, lambdaContext(INVOCATION_MS));
 
-    await vi.advanceTimersByTimeAsync(INVOCATION_MS - TIMEOUT_FLUSH_LEAD_MS);
+    await vi.advanceTimersByTimeAsync(INVOCATION_MS - GUARD_LEAD_MS);
 
     expect(names(exporter)).toEqual(['orders-consumer', 'process orders']);
     await vi.advanceTimersByTimeAsync(HANG_MS);
     await expect(result).resolves.toEqual({ batchItemFailures: [] });
     expect(warnings.filter((warning) => warning.includes('ended Span'))).toEqual([]);
+    await provider.shutdown();
+  });
+
+  it('leaves the timeout flush its whole lead, however large the margin', async () => {
+    vi.useFakeTimers();
+    warnings = spyOnDiag().warnings;
+    const delivered = new InMemorySpanExporter();
+    // A collector that answers after most of the lead: a flush with no budget would give up.
+    const slowExporter: SpanExporter = {
+      export: (spans, done) => {
+        setTimeout(() => delivered.export(spans, done), TIMEOUT_FLUSH_LEAD_MS - 50);
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const provider = batchingProvider(slowExporter);
+    const marginMs = TIMEOUT_FLUSH_LEAD_MS + 150;
+    const result = tracedHandler(
+      async () => new Promise((resolve) => setTimeout(resolve, HANG_MS)),
+      { tracerProvider: provider, flushMarginMs: marginMs },
+    )({}, lambdaContext(INVOCATION_MS));
+
+    await vi.advanceTimersByTimeAsync(INVOCATION_MS - marginMs);
+
+    expect(names(delivered)).toEqual(['orders-consumer']);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(`about to time out, ${TIMEOUT_FLUSH_LEAD_MS + marginMs} ms before its deadline`),
+      ),
+    ]);
+    await vi.advanceTimersByTimeAsync(HANG_MS);
+    await result;
     await provider.shutdown();
   });
 
