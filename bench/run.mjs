@@ -47,6 +47,8 @@ const RUNS = quick ? 3 : 10;
 const PROFILE = {
   consumerBatches: { 10: quick ? 200 : 1_000, 1000: quick ? 3 : 20 },
   flushReps: quick ? 10 : 50,
+  // Untimed 10-span flushes before the steady-state ones, in each Lambda-like flush process.
+  flushSteadyWarmUp: quick ? 200 : 1_000,
   producerCalls: quick ? 500 : 2_000,
   pipeline: { sqsMessages: quick ? 500 : 1_000, kinesisRecords: quick ? 1_000 : 2_000 },
   ingest: { spans: quick ? 10_000 : 20_000, sizes: [100, 512], clients: 4 },
@@ -139,20 +141,28 @@ async function consumerCost() {
 }
 
 async function flushes(receiver) {
-  log(`flush: ${RUNS} runs × 4 variants`);
+  log(`flush: ${RUNS} runs × 5 variants`);
   // Lambda's runtime has loaded node:http before the handler; a bare process has not, and only
-  // its first flush is timed (the warm ones do not depend on it).
+  // its first flush is timed (the warm ones do not depend on it). "raw" is a hand-written
+  // node:net POST of the same size: the floor any exporter stands on.
   const children = {
     tracebridge: ['tracebridge', 'lambda'],
     official: ['official', 'lambda'],
+    raw: ['raw', 'lambda'],
     tracebridgeBare: ['tracebridge', 'bare'],
     officialBare: ['official', 'bare'],
   };
   const samples = await interleaved(Object.keys(children), async (name) => {
     const [variant, kind] = children[name];
-    const reps = kind === 'lambda' ? PROFILE.flushReps : 0;
+    const lambda = kind === 'lambda';
     const { report } = await runChild(
-      [join(BENCH, 'child', 'flush.mjs'), variant, String(reps), kind],
+      [
+        join(BENCH, 'child', 'flush.mjs'),
+        variant,
+        String(lambda ? PROFILE.flushReps : 0),
+        kind,
+        String(lambda ? PROFILE.flushSteadyWarmUp : 0),
+      ],
       { env: lambdaEnv(receiver.endpoint), cwd: BENCH },
     );
     return report;
@@ -160,11 +170,20 @@ async function flushes(receiver) {
   const first = summarize(samples, (s) => s.firstMs);
   const warm10 = summarize(samples, (s) => s.warm10Ms);
   const warm100 = summarize(samples, (s) => s.warm100Ms);
+  const steady10 = summarize(samples, (s) => s.steady10Ms);
+  const lambdaVariants = (stats) => ({
+    tracebridge: stats.tracebridge,
+    official: stats.official,
+    raw: stats.raw,
+  });
   return {
-    firstMs: { tracebridge: first.tracebridge, official: first.official },
+    firstMs: lambdaVariants(first),
     firstBareMs: { tracebridge: first.tracebridgeBare, official: first.officialBare },
-    warm10Ms: { tracebridge: warm10.tracebridge, official: warm10.official },
+    warm10Ms: lambdaVariants(warm10),
     warm100Ms: { tracebridge: warm100.tracebridge, official: warm100.official },
+    steady10Ms: lambdaVariants(steady10),
+    steadyWarmUp: PROFILE.flushSteadyWarmUp,
+    steadyReps: samples.tracebridge[0].steadyReps,
   };
 }
 

@@ -1,12 +1,57 @@
-// Flush cost in one new process: argv = variant, warm repetitions, process kind. Ends 10 spans and
-// times the first flush to the loopback receiver, then times warm flushes of 10 and 100 spans.
+// Flush cost in one new process: argv = variant, warm repetitions, process kind, steady warm-up.
+// Ends 10 spans and times the first flush to the loopback receiver, then times warm flushes of 10
+// and 100 spans, then, after `steady warm-up` more untimed flushes, 10-span flushes once more.
 // A "lambda" process loads node:http first, as Lambda's runtime client does before it imports the
 // handler (see cold.mjs); a "bare" one leaves every module to the exporter.
-const [variant, repsArg, kind] = process.argv.slice(2);
+// The "raw" variant is the floor: the same POST written by hand on one node:net connection, with a
+// body the size of tracebridge's 10-span export, and no spans at all.
+const [variant, repsArg, kind, steadyArg] = process.argv.slice(2);
 const reps = Number(repsArg);
+const steadyWarmUp = Number(steadyArg ?? 0);
 if (kind === 'lambda') await import('node:http');
 
+// The bytes of tracebridge's export of the 10 spans below, with the Lambda resource of lambdaEnv.
+const RAW_BODY_BYTES = 1_292;
+// How many 10-span flushes are timed at the end, when steady warm-up was asked for.
+const STEADY_REPS = 50;
+
+/** One keep-alive connection that POSTs a fixed body and waits for the receiver's whole answer. */
+async function rawPoster() {
+  const net = await import('node:net');
+  const url = new URL(`${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces`);
+  const body = Buffer.alloc(RAW_BODY_BYTES, 0x2a);
+  const head = `POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/x-protobuf\r\ncontent-length: ${body.length}\r\n\r\n`;
+  let socket;
+  let answered;
+  let received = '';
+  return () =>
+    new Promise((resolve, reject) => {
+      if (!socket) {
+        socket = net.connect(Number(url.port), url.hostname);
+        socket.setNoDelay(true);
+        socket.on('data', (chunk) => {
+          received += chunk.toString('latin1');
+          // The receiver answers chunked: the answer ends with the empty last chunk.
+          if (received.endsWith('\r\n0\r\n\r\n')) {
+            received = '';
+            answered();
+          }
+        });
+        socket.on('error', (error) => answered(error));
+      }
+      answered = (error) => (error ? reject(error) : resolve());
+      socket.cork();
+      socket.write(head, 'latin1');
+      socket.write(body);
+      socket.uncork();
+    });
+}
+
 async function setUp(name) {
+  if (name === 'raw') {
+    const post = await rawPoster();
+    return { tracer: undefined, flush: post };
+  }
   if (name === 'tracebridge') {
     const { initTracing } = await import('tracebridge/setup');
     const tracing = initTracing();
@@ -22,7 +67,7 @@ async function setUp(name) {
 const { tracer, flush } = await setUp(variant);
 
 async function timedFlush(spanCount) {
-  for (let index = 0; index < spanCount; index += 1) {
+  for (let index = 0; index < spanCount && tracer; index += 1) {
     const span = tracer.startSpan('process orders', {
       attributes: { 'order.id': `order-${index}` },
     });
@@ -40,11 +85,22 @@ const warm10 = [];
 const warm100 = [];
 for (let rep = 0; rep < reps; rep += 1) {
   warm10.push(await timedFlush(10));
-  warm100.push(await timedFlush(100));
+  if (tracer) warm100.push(await timedFlush(100));
+}
+const steady10 = [];
+if (steadyWarmUp > 0) {
+  for (let rep = 0; rep < steadyWarmUp; rep += 1) await timedFlush(10);
+  for (let rep = 0; rep < STEADY_REPS; rep += 1) steady10.push(await timedFlush(10));
 }
 const median = (values) =>
   values.length === 0 ? null : [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 process.stdout.write(
-  `${JSON.stringify({ firstMs, warm10Ms: median(warm10), warm100Ms: median(warm100) })}\n`,
+  `${JSON.stringify({
+    firstMs,
+    warm10Ms: median(warm10),
+    warm100Ms: median(warm100),
+    steady10Ms: median(steady10),
+    steadyReps: steady10.length,
+  })}\n`,
 );
 process.exit(0);
