@@ -230,7 +230,9 @@ describe('an invocation about to time out', () => {
     // A collector that answers after most of the lead: a flush with no budget would give up.
     const slowExporter: SpanExporter = {
       export: (spans, done) => {
-        setTimeout(() => delivered.export(spans, done), TIMEOUT_FLUSH_LEAD_MS - 50);
+        setTimeout(() => {
+          delivered.export(spans, done);
+        }, TIMEOUT_FLUSH_LEAD_MS - 50);
       },
       shutdown: () => Promise.resolve(),
     };
