@@ -2,7 +2,8 @@ import { diag, type Span, SpanStatusCode, type TracerProvider } from '@opentelem
 import type { Context as LambdaContext } from 'aws-lambda';
 import { flushProvider, flushTracing, MAX_TIMER_MS } from '../setup/flush.js';
 import { currentRegistration } from '../setup/registry.js';
-import { DEFAULT_FLUSH_MARGIN_MS, recordFailure } from './invocation.js';
+import { recordFailure } from '../propagation/diag.js';
+import { DEFAULT_FLUSH_MARGIN_MS } from './invocation.js';
 
 /** What is left of the invocation; unbounded when the context has no deadline to give. */
 function remainingMs(lambdaContext: LambdaContext): number {

@@ -8,7 +8,6 @@ import {
   type Span,
   type SpanContext,
   SpanKind,
-  SpanStatusCode,
   trace,
   type Tracer,
   type TracerProvider,
@@ -139,15 +138,6 @@ export function startInvocationSpan(
     parent,
   );
   return { span, context: trace.setSpan(parent, span) };
-}
-
-/** Marks a span as failed by `error`, with an exception event. */
-export function recordFailure(span: Span, error: unknown): void {
-  span.recordException(error instanceof Error ? error : describeError(error));
-  span.setStatus({
-    code: SpanStatusCode.ERROR,
-    message: error instanceof Error ? error.message : describeError(error),
-  });
 }
 
 /** Runs `work` with `context` active. */

@@ -7,6 +7,7 @@ import {
   type TextMapPropagator,
 } from '@opentelemetry/api';
 import type { Context as LambdaContext, SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
+import { recordFailure } from '../propagation/diag.js';
 import {
   RecordSource,
   type RecordInspection,
@@ -19,7 +20,6 @@ import { triggerOf } from './handler.js';
 import {
   type InvocationOptions,
   messageLinks,
-  recordFailure,
   startInvocationSpan,
   wrapperTracer,
 } from './invocation.js';

@@ -20,7 +20,7 @@ import type {
   MiddlewareStack,
   Pluggable,
 } from '@smithy/types';
-import { describeError, warnOnce } from '../propagation/diag.js';
+import { describeError, recordFailure, warnOnce } from '../propagation/diag.js';
 import { X_AMZN_TRACE_ID_HEADER } from '../propagation/names.js';
 import { isPlainRecord, ownProperty, ownString } from '../propagation/propagator.js';
 import { formatXRayHeader } from '../propagation/xray.js';
@@ -85,15 +85,6 @@ function recordResult(span: Span, result: EntryResult | undefined): void {
     span.setAttribute('messaging.destination.partition.id', result.partition);
   if (result.error !== undefined)
     span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
-}
-
-function recordError(spans: readonly Span[], error: unknown): void {
-  const exception = error instanceof Error ? error : describeError(error);
-  const message = error instanceof Error ? error.message : describeError(error);
-  for (const span of spans) {
-    span.recordException(exception);
-    span.setStatus({ code: SpanStatusCode.ERROR, message });
-  }
 }
 
 /** The `create` spans of a batch's entries, children of the send span. */
@@ -210,7 +201,8 @@ function sendSpanMiddleware(tracer: Tracer, options: TracePropagationOptions) {
         }
         return result;
       } catch (error) {
-        recordError([call.sendSpan, ...call.entrySpans], error);
+        recordFailure(call.sendSpan, error);
+        for (const span of call.entrySpans) recordFailure(span, error);
         throw error;
       } finally {
         endCall(call);

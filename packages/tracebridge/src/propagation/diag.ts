@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { diag, type Span, SpanStatusCode } from '@opentelemetry/api';
 
 const alreadyWarned = new Set<string>();
 
@@ -38,4 +38,18 @@ export function asError(value: unknown): Error {
 /** @internal Lets tests observe a warning again. */
 export function forgetWarnings(): void {
   alreadyWarned.clear();
+}
+
+/**
+ * Marks a span as failed by a thrown or rejected value, with an exception event: the error
+ * itself when it is an `Error`, else its description, described once.
+ *
+ * @example
+ * recordFailure(span, new Error('payment declined'));
+ */
+export function recordFailure(span: Span, error: unknown): void {
+  const isError = error instanceof Error;
+  const description = isError ? error.message : describeError(error);
+  span.recordException(isError ? error : description);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: description });
 }
