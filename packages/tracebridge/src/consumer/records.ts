@@ -13,7 +13,7 @@ import {
   type RecordInspection,
   type RecordPayload,
 } from '../propagation/inspection.js';
-import { isPlainRecord, ownProperty, ownString, w3cPropagator } from '../propagation/propagator.js';
+import { isPlainRecord, ownProperty, w3cPropagator } from '../propagation/propagator.js';
 import { inspectRecordOf, recordSourceOf } from '../propagation/record.js';
 import { guardTimeout } from './flush.js';
 import { triggerOf } from './handler.js';
@@ -83,7 +83,7 @@ function isFifo(prepared: readonly PreparedRecord[]): boolean {
   return prepared.some(
     (item) =>
       item.description.messageGroupId !== undefined ||
-      ownString(item.record, 'eventSourceARN')?.endsWith('.fifo') === true,
+      item.description.destination.endsWith('.fifo'),
   );
 }
 
