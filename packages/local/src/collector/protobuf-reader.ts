@@ -54,9 +54,9 @@ export function wireTypeOf(tag: number): number {
  * @example
  * const reader = new ProtobufReader(bytes);
  * while (!reader.done) {
- *   const tag = reader.tag();
- *   if (tag.field === 1 && tag.wireType === WireType.LengthDelimited) name = reader.string();
- *   else reader.skip(tag.wireType);
+ *   const tag = reader.fieldTag();
+ *   if (fieldNumber(tag) === 1 && wireTypeOf(tag) === WireType.LengthDelimited) name = reader.string();
+ *   else reader.skip(wireTypeOf(tag));
  * }
  */
 export class ProtobufReader {
@@ -79,11 +79,6 @@ export class ProtobufReader {
 
   get done(): boolean {
     return this.pos >= this.end;
-  }
-
-  tag(): { readonly field: number; readonly wireType: number } {
-    const tag = this.fieldTag();
-    return { field: fieldNumber(tag), wireType: wireTypeOf(tag) };
   }
 
   /**

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeTraceRequest } from '../../../tracebridge/src/setup/exporters/otlp/protobuf.js';
 import { bulkySpans } from '../../../tracebridge/src/setup/test-support/spans.js';
 import { MAX_BODY_BYTES } from './otlp-http.js';
-import { ProtobufReader, WireType } from './protobuf-reader.js';
+import { fieldNumber, ProtobufReader, WireType, wireTypeOf } from './protobuf-reader.js';
 import { type RunningCollector, startCollector } from './server.js';
 import { exportOf, otlpSpan, traceIdOf } from './test-support/requests.js';
 
@@ -47,7 +47,11 @@ async function expectStillServing(marker: number): Promise<void> {
 /** The message of a protobuf google.rpc.Status (field 2). */
 function statusMessage(bytes: ArrayBuffer): string {
   const reader = new ProtobufReader(new Uint8Array(bytes));
-  expect(reader.tag()).toEqual({ field: 2, wireType: WireType.LengthDelimited });
+  const tag = reader.fieldTag();
+  expect({ field: fieldNumber(tag), wireType: wireTypeOf(tag) }).toEqual({
+    field: 2,
+    wireType: WireType.LengthDelimited,
+  });
   return reader.string();
 }
 

@@ -14,7 +14,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'vitest';
 import { varint } from '../../../src/collector/otlp-http.js';
-import { ProtobufReader } from '../../../src/collector/protobuf-reader.js';
+import { fieldNumber, ProtobufReader } from '../../../src/collector/protobuf-reader.js';
 
 export interface Answer {
   readonly status: number;
@@ -75,8 +75,7 @@ export function messageOf(answer: Answer): string {
     return parsed.message ?? parsed.error ?? '';
   }
   const reader = new ProtobufReader(answer.body);
-  const tag = reader.tag();
-  expect(tag.field).toBe(2);
+  expect(fieldNumber(reader.fieldTag())).toBe(2);
   return reader.string();
 }
 
