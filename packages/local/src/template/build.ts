@@ -193,13 +193,9 @@ async function isFile(path: string): Promise<boolean> {
 /** `OutExtension: ['.js=.mjs']` gives `.mjs`; esbuild's own default is `.js`. */
 function outExtension(ctx: ReadContext, where: string, raw: unknown): string {
   let extension = '.js';
-  for (const [index, mapping] of readTextList(ctx, raw, where).entries()) {
-    const [from, to] = mapping.split('=');
-    if (from === '.js' && to !== undefined && to.startsWith('.')) {
-      extension = to;
-    } else {
-      warn(ctx, `${where}[${index}]`, `${mapping} is not supported locally; it is ignored`);
-    }
+  for (const [from, to] of Object.entries(readKeyedTexts(ctx, raw, where))) {
+    if (from === '.js' && to.startsWith('.')) extension = to;
+    else warn(ctx, where, `${from}=${to} is not supported locally; it is ignored`);
   }
   return extension;
 }
