@@ -324,25 +324,23 @@ function nanosBetween(
 /** The digits before the last nine as a number; NaN for anything but plain digits. */
 function wholeSeconds(nanos: string): number {
   const digits = nanos.length - SECOND_DIGITS;
-  if (digits > MAX_SECONDS_DIGITS) return NaN;
-  let seconds = 0;
-  for (let i = 0; i < digits; i++) {
-    const digit = nanos.charCodeAt(i) - DIGIT_ZERO;
-    if (!(digit >= 0 && digit <= 9)) return NaN;
-    seconds = seconds * 10 + digit;
-  }
-  return seconds;
+  return digits > MAX_SECONDS_DIGITS ? NaN : digitsValue(nanos, 0, digits);
 }
 
 /** The last nine digits (or all, when fewer) as a number; NaN for anything but plain digits. */
 function nanosWithinSecond(nanos: string): number {
-  let within = 0;
-  for (let i = Math.max(0, nanos.length - SECOND_DIGITS); i < nanos.length; i++) {
-    const digit = nanos.charCodeAt(i) - DIGIT_ZERO;
+  return digitsValue(nanos, Math.max(0, nanos.length - SECOND_DIGITS), nanos.length);
+}
+
+/** `text`'s characters from `from` to `to` read as decimal digits; NaN for any other. */
+function digitsValue(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - DIGIT_ZERO;
     if (!(digit >= 0 && digit <= 9)) return NaN;
-    within = within * 10 + digit;
+    value = value * 10 + digit;
   }
-  return within;
+  return value;
 }
 
 const DIGIT_ZERO = 0x30;
