@@ -126,13 +126,12 @@ export async function readOtlpExport(
       `Content-Encoding ${encoding} is not supported: send gzip or none`,
     );
   }
-  const held = { bytes: 0 };
+  const raw = await readBody(request, maxBytes, inFlight);
   try {
-    const raw = await readBody(request, maxBytes, inFlight, held);
     const body = encoding === 'gzip' ? await gunzipWithin(raw, maxBytes) : raw;
     return { request: decode(body, contentType), body, contentType };
   } finally {
-    inFlight.release(held.bytes);
+    inFlight.release(raw.length);
   }
 }
 
@@ -152,15 +151,15 @@ function tooLarge(what: string, maxBytes: number): OtlpRequestError {
 }
 
 /**
- * Collects the body up to `maxBytes`, counting what it holds in `held` and against `inFlight`.
- * Past either limit it rejects at once and discards the rest as it comes, so the client still
- * reads the answer on a connection that stays usable.
+ * Collects the body up to `maxBytes`, taking every byte it holds from `inFlight`: a body it
+ * resolves with holds its length there, for the caller to release; on failure it releases what
+ * it took itself. Past either limit it rejects at once and discards the rest as it comes, so the
+ * client still reads the answer on a connection that stays usable.
  */
 function readBody(
   request: IncomingMessage,
   maxBytes: number,
   inFlight: BytesInFlight,
-  held: { bytes: number },
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
@@ -168,11 +167,12 @@ function readBody(
     if (discarding) reject(tooLarge(`the body (${declared} bytes declared)`, maxBytes));
     const chunks: Buffer[] = [];
     let size = 0;
+    let taken = 0;
     const discard = (error: OtlpRequestError): void => {
       discarding = true;
       chunks.length = 0;
-      inFlight.release(held.bytes);
-      held.bytes = 0;
+      inFlight.release(taken);
+      taken = 0;
       reject(error);
     };
     request.on('data', (chunk: Buffer) => {
@@ -183,7 +183,7 @@ function readBody(
       } else if (!inFlight.take(chunk.length)) {
         discard(busy(inFlight));
       } else {
-        held.bytes += chunk.length;
+        taken += chunk.length;
         chunks.push(chunk);
       }
     });
@@ -192,9 +192,11 @@ function readBody(
       // it is: the socket hands each read a buffer of its own, so there is nothing to copy it from.
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     });
-    // A client gone mid-body ('aborted'); after 'end' neither event changes anything.
+    // A client gone mid-body ('aborted'). After the whole body neither event changes anything:
+    // the caller holds the body's bytes then.
     const cut = (cause?: Error): void => {
-      reject(
+      if (request.complete) return;
+      discard(
         new OtlpRequestError(400, 'the client closed the connection before the body ended', {
           cause,
         }),
@@ -202,7 +204,7 @@ function readBody(
     };
     request.on('error', cut);
     request.on('close', () => {
-      if (!request.complete) cut();
+      cut();
     });
   });
 }
