@@ -49,6 +49,8 @@ const PROFILE = {
   flushReps: quick ? 10 : 50,
   // Untimed 10-span flushes before the steady-state ones, in each Lambda-like flush process.
   flushSteadyWarmUp: quick ? 200 : 1_000,
+  // Timed 10-span flushes after that warm-up.
+  flushSteadyReps: 50,
   producerCalls: quick ? 500 : 2_000,
   pipeline: { sqsMessages: quick ? 500 : 1_000, kinesisRecords: quick ? 1_000 : 2_000 },
   ingest: { spans: quick ? 10_000 : 20_000, sizes: [100, 512], clients: 4 },
@@ -78,6 +80,19 @@ function summarize(samples, pick) {
   return Object.fromEntries(
     Object.entries(samples).map(([variant, runs]) => [variant, summary(runs.map(pick))]),
   );
+}
+
+/** Runs every child of `children` (variant → the child's arguments) RUNS times, interleaved. */
+function childReports(children, options) {
+  return interleaved(Object.keys(children), async (variant) => {
+    const { report } = await runChild(children[variant], options);
+    return report;
+  });
+}
+
+/** The summaries of `variants` only. */
+function pick(stats, variants) {
+  return Object.fromEntries(variants.map((variant) => [variant, stats[variant]]));
 }
 
 async function bundles() {
@@ -141,70 +156,88 @@ async function consumerCost() {
 }
 
 async function flushes(receiver) {
+  const exportBytes = await bytesOfOneExport(receiver);
   log(`flush: ${RUNS} runs × 5 variants`);
   // Lambda's runtime has loaded node:http before the handler; a bare process has not, and only
   // its first flush is timed (the warm ones do not depend on it). "raw" is a hand-written
   // node:net POST of the same size: the floor any exporter stands on.
-  const children = {
-    tracebridge: ['tracebridge', 'lambda'],
-    official: ['official', 'lambda'],
-    raw: ['raw', 'lambda'],
-    tracebridgeBare: ['tracebridge', 'bare'],
-    officialBare: ['official', 'bare'],
-  };
-  const samples = await interleaved(Object.keys(children), async (name) => {
-    const [variant, kind] = children[name];
-    const lambda = kind === 'lambda';
-    const { report } = await runChild(
-      [
-        join(BENCH, 'child', 'flush.mjs'),
-        variant,
-        String(lambda ? PROFILE.flushReps : 0),
-        kind,
-        String(lambda ? PROFILE.flushSteadyWarmUp : 0),
-      ],
-      { env: lambdaEnv(receiver.endpoint), cwd: BENCH },
-    );
-    return report;
-  });
+  const flushChild = (variant, kind, reps, steadyWarmUp, steadyReps) => [
+    join(BENCH, 'child', 'flush.mjs'),
+    variant,
+    kind,
+    ...[reps, steadyWarmUp, steadyReps, exportBytes].map(String),
+  ];
+  const { flushReps, flushSteadyWarmUp, flushSteadyReps } = PROFILE;
+  const lambda = (variant) =>
+    flushChild(variant, 'lambda', flushReps, flushSteadyWarmUp, flushSteadyReps);
+  const samples = await childReports(
+    {
+      tracebridge: lambda('tracebridge'),
+      official: lambda('official'),
+      raw: lambda('raw'),
+      tracebridgeBare: flushChild('tracebridge', 'bare', 0, 0, 0),
+      officialBare: flushChild('official', 'bare', 0, 0, 0),
+    },
+    { env: lambdaEnv(receiver.endpoint), cwd: BENCH },
+  );
+  const lambdaVariants = ['tracebridge', 'official', 'raw'];
   const first = summarize(samples, (s) => s.firstMs);
-  const warm10 = summarize(samples, (s) => s.warm10Ms);
-  const warm100 = summarize(samples, (s) => s.warm100Ms);
-  const steady10 = summarize(samples, (s) => s.steady10Ms);
-  const lambdaVariants = (stats) => ({
-    tracebridge: stats.tracebridge,
-    official: stats.official,
-    raw: stats.raw,
-  });
   return {
-    firstMs: lambdaVariants(first),
+    exportBytes,
+    firstMs: pick(first, lambdaVariants),
     firstBareMs: { tracebridge: first.tracebridgeBare, official: first.officialBare },
-    warm10Ms: lambdaVariants(warm10),
-    warm100Ms: { tracebridge: warm100.tracebridge, official: warm100.official },
-    steady10Ms: lambdaVariants(steady10),
-    steadyWarmUp: PROFILE.flushSteadyWarmUp,
-    steadyReps: samples.tracebridge[0].steadyReps,
+    warm10Ms: pick(
+      summarize(samples, (s) => s.warm10Ms),
+      lambdaVariants,
+    ),
+    warm100Ms: pick(
+      summarize(samples, (s) => s.warm100Ms),
+      ['tracebridge', 'official'],
+    ),
+    steady10Ms: pick(
+      summarize(samples, (s) => s.steady10Ms),
+      lambdaVariants,
+    ),
   };
+}
+
+/**
+ * The bytes of tracebridge's first export of 10 spans, as the receiver counts them: the size of
+ * the raw POST's body.
+ */
+async function bytesOfOneExport(receiver) {
+  const before = { ...receiver.counts };
+  await runChild([join(BENCH, 'child', 'flush.mjs'), 'tracebridge', 'bare', '0', '0', '0', '0'], {
+    env: lambdaEnv(receiver.endpoint),
+    cwd: BENCH,
+  });
+  if (receiver.counts.requests !== before.requests + 1) {
+    throw new Error('the flush child sent other than one export');
+  }
+  return receiver.counts.bytes - before.bytes;
 }
 
 async function producerCost() {
   log(`producer cost: ${RUNS} runs × 4 variants`);
-  const children = {
-    esmNone: ['producer.mjs', 'none'],
-    tracebridge: ['producer.mjs', 'tracebridge'],
-    cjsNone: ['producer-aws-sdk.cjs', 'none'],
-    awsSdk: ['producer-aws-sdk.cjs', 'aws-sdk'],
+  const child = (file, name) => [join(BENCH, 'child', file), name, String(PROFILE.producerCalls)];
+  const samples = await childReports(
+    {
+      esmNone: child('producer.mjs', 'none'),
+      tracebridge: child('producer.mjs', 'tracebridge'),
+      cjsNone: child('producer-aws-sdk.cjs', 'none'),
+      awsSdk: child('producer-aws-sdk.cjs', 'aws-sdk'),
+    },
+    { cwd: BENCH },
+  );
+  for (const variant of ['tracebridge', 'awsSdk']) {
+    if (samples[variant].some((report) => report.spans === 0)) {
+      throw new Error(`${variant} recorded no spans`);
+    }
+  }
+  return {
+    usPerCall: summarize(samples, (report) => report.usPerCall),
+    spansPerCall: summarize(samples, (report) => report.spans / report.calls),
   };
-  const samples = await interleaved(Object.keys(children), async (variant) => {
-    const [file, name] = children[variant];
-    const { report } = await runChild(
-      [join(BENCH, 'child', file), name, String(PROFILE.producerCalls)],
-      { cwd: BENCH },
-    );
-    if (name !== 'none' && report.spans === 0) throw new Error(`${variant} recorded no spans`);
-    return report.usPerCall;
-  });
-  return summarize(samples, (us) => us);
 }
 
 async function pipeline() {
@@ -231,6 +264,8 @@ async function pipeline() {
       consumerCpu: of((s) => s.cpuMsPerThousand.consumer),
       runtimeBusy: of((s) => s.runtimeBusy),
       spansPerMessage: of((s) => s.spansPerMessage),
+      // Consumer invocations a process has served by the end of the timed pass, warm-up included.
+      invocationsServed: of((s) => s.warmUpBatches + s.batches),
     };
   }
   return result;

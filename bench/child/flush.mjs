@@ -1,25 +1,22 @@
-// Flush cost in one new process: argv = variant, warm repetitions, process kind, steady warm-up.
-// Ends 10 spans and times the first flush to the loopback receiver, then times warm flushes of 10
-// and 100 spans, then, after `steady warm-up` more untimed flushes, 10-span flushes once more.
+// Flush cost in one new process: argv = variant, process kind, warm repetitions, steady warm-up,
+// steady repetitions, raw body bytes. Ends 10 spans and times the first flush to the loopback
+// receiver, then times warm flushes of 10 and 100 spans, then, after `steady warm-up` more
+// untimed flushes, `steady repetitions` 10-span flushes once more.
 // A "lambda" process loads node:http first, as Lambda's runtime client does before it imports the
 // handler (see cold.mjs); a "bare" one leaves every module to the exporter.
 // The "raw" variant is the floor: the same POST written by hand on one node:net connection, with a
-// body the size of tracebridge's 10-span export, and no spans at all.
-const [variant, repsArg, kind, steadyArg] = process.argv.slice(2);
-const reps = Number(repsArg);
-const steadyWarmUp = Number(steadyArg ?? 0);
-if (kind === 'lambda') await import('node:http');
+// body of `raw body bytes` (the size of tracebridge's 10-span export), and no spans at all.
+import { summary } from '../lib/stats.mjs';
 
-// The bytes of tracebridge's export of the 10 spans below, with the Lambda resource of lambdaEnv.
-const RAW_BODY_BYTES = 1_292;
-// How many 10-span flushes are timed at the end, when steady warm-up was asked for.
-const STEADY_REPS = 50;
+const [variant, kind, ...counts] = process.argv.slice(2);
+const [reps, steadyWarmUp, steadyReps, rawBodyBytes] = counts.map(Number);
+if (kind === 'lambda') await import('node:http');
 
 /** One keep-alive connection that POSTs a fixed body and waits for the receiver's whole answer. */
 async function rawPoster() {
   const net = await import('node:net');
   const url = new URL(`${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces`);
-  const body = Buffer.alloc(RAW_BODY_BYTES, 0x2a);
+  const body = Buffer.alloc(rawBodyBytes, 0x2a);
   const head = `POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/x-protobuf\r\ncontent-length: ${body.length}\r\n\r\n`;
   let socket;
   let answered;
@@ -48,10 +45,7 @@ async function rawPoster() {
 }
 
 async function setUp(name) {
-  if (name === 'raw') {
-    const post = await rawPoster();
-    return { tracer: undefined, flush: post };
-  }
+  if (name === 'raw') return { flush: await rawPoster() };
   if (name === 'tracebridge') {
     const { initTracing } = await import('tracebridge/setup');
     const tracing = initTracing();
@@ -67,7 +61,7 @@ async function setUp(name) {
 const { tracer, flush } = await setUp(variant);
 
 async function timedFlush(spanCount) {
-  for (let index = 0; index < spanCount && tracer; index += 1) {
+  for (let index = 0; tracer && index < spanCount; index += 1) {
     const span = tracer.startSpan('process orders', {
       attributes: { 'order.id': `order-${index}` },
     });
@@ -88,19 +82,16 @@ for (let rep = 0; rep < reps; rep += 1) {
   if (tracer) warm100.push(await timedFlush(100));
 }
 const steady10 = [];
-if (steadyWarmUp > 0) {
+if (steadyReps > 0) {
   for (let rep = 0; rep < steadyWarmUp; rep += 1) await timedFlush(10);
-  for (let rep = 0; rep < STEADY_REPS; rep += 1) steady10.push(await timedFlush(10));
+  for (let rep = 0; rep < steadyReps; rep += 1) steady10.push(await timedFlush(10));
 }
-const median = (values) =>
-  values.length === 0 ? null : [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 process.stdout.write(
   `${JSON.stringify({
     firstMs,
-    warm10Ms: median(warm10),
-    warm100Ms: median(warm100),
-    steady10Ms: median(steady10),
-    steadyReps: steady10.length,
+    warm10Ms: summary(warm10).median,
+    warm100Ms: summary(warm100).median,
+    steady10Ms: summary(steady10).median,
   })}\n`,
 );
 process.exit(0);

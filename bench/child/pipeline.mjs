@@ -167,10 +167,13 @@ async function pass(kind, count, runId) {
 }
 
 try {
-  await pass('sqs', WARM_UP_MESSAGES.sqs, 'warm-sqs');
-  await pass('kinesis', WARM_UP_MESSAGES.kinesis, 'warm-kinesis');
-  const sqs = await pass('sqs', counts.sqs, 'sqs');
-  const kinesis = await pass('kinesis', counts.kinesis, 'kinesis');
+  const warmSqs = await pass('sqs', WARM_UP_MESSAGES.sqs, 'warm-sqs');
+  const warmKinesis = await pass('kinesis', WARM_UP_MESSAGES.kinesis, 'warm-kinesis');
+  const sqs = { ...(await pass('sqs', counts.sqs, 'sqs')), warmUpBatches: warmSqs.batches };
+  const kinesis = {
+    ...(await pass('kinesis', counts.kinesis, 'kinesis')),
+    warmUpBatches: warmKinesis.batches,
+  };
   process.stdout.write(`${JSON.stringify({ variant, sqs, kinesis, warnings })}\n`);
 } finally {
   await runtime.close();
