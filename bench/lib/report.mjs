@@ -417,7 +417,7 @@ function floorConclusion(floors, measuredCost) {
     .join(', ');
   const stillAbove = known.every(([, floor]) => floor.costWithoutCollector > MAX_PIPELINE_COST);
   const aboveFloor = known.every(([name, floor]) => measuredCost[name] > floor.cost);
-  return `With the collector on a core of its own the least cost would be ${listed}, ${stillAbove ? 'still above the target' : 'under the target, with nothing to spare for a process that is not fully warm'}.${aboveFloor ? ` The distance between the measured cost and that floor is the function processes' code still being compiled and the three processes sharing ${cpus().length} cores.` : ''}`;
+  return `With the collector on a core of its own the least cost would be ${listed}, ${stillAbove ? 'still above the target' : 'under the target, but only with every process fully warm'}.${aboveFloor ? ` The distance between the measured cost and that floor is the function processes' code still being compiled and the three processes sharing ${cpus().length} cores.` : ''}`;
 }
 
 function pipelineSection(results) {
