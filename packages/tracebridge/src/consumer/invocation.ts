@@ -14,6 +14,7 @@ import {
 } from '@opentelemetry/api';
 import type { Context as LambdaContext } from 'aws-lambda';
 import { describeError } from '../propagation/diag.js';
+import { EMPTY_CONTEXT } from '../propagation/lean-context.js';
 import { parseXRayHeader } from '../propagation/xray.js';
 import { currentRegistration } from '../setup/registry.js';
 import { TRACEBRIDGE_SCOPE, TRACEBRIDGE_VERSION } from '../version.js';
@@ -60,7 +61,7 @@ function accountOf(functionArn: string): string | undefined {
 function lambdaParent(): Context {
   const header = process.env[LAMBDA_TRACE_HEADER_ENV];
   const spanContext = header ? parseXRayHeader(header) : undefined;
-  return spanContext ? trace.setSpanContext(ROOT_CONTEXT, spanContext) : ROOT_CONTEXT;
+  return spanContext ? trace.setSpanContext(EMPTY_CONTEXT, spanContext) : ROOT_CONTEXT;
 }
 
 function parentContext(parent: InvocationParent, event: unknown, context: LambdaContext): Context {

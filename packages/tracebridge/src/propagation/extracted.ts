@@ -1,13 +1,13 @@
 import {
   type Context,
   isSpanContextValid,
-  ROOT_CONTEXT,
   type SpanContext,
   trace,
   type TextMapGetter,
   type TextMapPropagator,
 } from '@opentelemetry/api';
 import { describeError, warnOnce } from './diag.js';
+import { EMPTY_CONTEXT } from './lean-context.js';
 import { TRACEPARENT } from './names.js';
 import { textMapGetter } from './propagator.js';
 import { W3CPropagator } from './w3c.js';
@@ -41,7 +41,7 @@ export function extractWithPropagator<Carrier>(
 ): ExtractedContext | undefined {
   let context: Context;
   try {
-    context = propagator.extract(ROOT_CONTEXT, carrier, getter);
+    context = propagator.extract(EMPTY_CONTEXT, carrier, getter);
   } catch (error) {
     warnOnce(
       'propagator-threw',
@@ -74,7 +74,7 @@ export function contextFromSpanContext(
   format: ContextFormat,
 ): ExtractedContext | undefined {
   if (!spanContext) return undefined;
-  return { context: trace.setSpanContext(ROOT_CONTEXT, spanContext), spanContext, format };
+  return { context: trace.setSpanContext(EMPTY_CONTEXT, spanContext), spanContext, format };
 }
 
 /** Where in a record its context was found. */
