@@ -10,7 +10,7 @@ import { describeError, warnOnce } from './diag.js';
 import { EMPTY_CONTEXT } from './lean-context.js';
 import { TRACEPARENT } from './names.js';
 import { textMapGetter } from './propagator.js';
-import { W3CPropagator } from './w3c.js';
+import { ParsedSpanContext } from './w3c.js';
 
 /** The format a context was read in. */
 export const ContextFormat = {
@@ -50,13 +50,12 @@ export function extractWithPropagator<Carrier>(
     return undefined;
   }
   const spanContext = trace.getSpanContext(context);
-  // tracebridge's own W3C propagator sets only span contexts its parser found valid; the API's
-  // check of both ids again (a fifth of reading a message's context) is for other propagators.
-  const valid =
-    propagator instanceof W3CPropagator
-      ? spanContext !== undefined
-      : spanContext !== undefined && isSpanContextValid(spanContext);
-  if (spanContext && valid) {
+  // A span context tracebridge's parser made is valid; the API's check of both ids again (a
+  // fifth of reading a message's context) is for those of other propagators.
+  if (
+    spanContext &&
+    (spanContext instanceof ParsedSpanContext || isSpanContextValid(spanContext))
+  ) {
     return { context, spanContext, format: ContextFormat.W3C };
   }
   if (getter.get(carrier, TRACEPARENT) !== undefined) {

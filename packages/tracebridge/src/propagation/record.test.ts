@@ -1,4 +1,4 @@
-import { propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { type Context, propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { frozen, spyOnDiag } from '../test-support/guards.js';
@@ -28,6 +28,7 @@ import type { SdkMessageAttribute } from './message-attributes.js';
 import { extractRecordContext, recordPayload, recordSourceOf } from './record.js';
 import { injectSnsMessage } from './sns.js';
 import { injectSqsMessage } from './sqs.js';
+import { W3CPropagator } from './w3c.js';
 import { XRayPropagator } from './xray.js';
 
 const diagSpy = spyOnDiag();
@@ -235,6 +236,32 @@ describe('CloudEvents and other JSON carriers', () => {
       spanContext: { traceId: span.traceId, spanId: span.spanId },
     });
     expect(recordPayload(record, { propagator }).text).toBe('{"n":1}');
+  });
+});
+
+describe('span contexts another propagator returns', () => {
+  it('are checked, even from a subclass of the W3C propagator', () => {
+    const span = numberedSpanContext(51);
+    class Lenient extends W3CPropagator {
+      override extract(context: Context): Context {
+        return trace.setSpanContext(context, {
+          traceId: '0'.repeat(32),
+          spanId: 'b7ad6b7169203331',
+          traceFlags: TraceFlags.SAMPLED,
+        });
+      }
+    }
+    const record = sqsRecord({
+      messageAttributes: { traceparent: sqsAttribute(traceparentOf(span)) },
+    });
+    expect(extractRecordContext(record, { propagator: new Lenient() })).toMatchObject({
+      carrier: 'none',
+      spanContext: undefined,
+    });
+    expect(extractRecordContext(record)).toMatchObject({
+      carrier: 'message-attributes',
+      spanContext: { traceId: span.traceId, spanId: span.spanId },
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import {
   createTraceState,
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   type SpanContext,
@@ -15,7 +16,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type TextMap, textMapGetter, textMapSetter } from './propagator.js';
-import { parseTraceparent, W3CPropagator } from './w3c.js';
+import { ParsedSpanContext, parseTraceparent, W3CPropagator } from './w3c.js';
 
 const ours = new W3CPropagator();
 const official = new CompositePropagator({
@@ -120,6 +121,18 @@ describe('W3CPropagator', () => {
     ['oversized', `00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01${'x'.repeat(10_000)}`],
   ])('rejects a traceparent with %s', (_, header) => {
     expect(parseTraceparent(header)).toBeUndefined();
+  });
+
+  it('marks what it parsed as valid, so that no reader checks the ids again', () => {
+    const parsed = parseTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    expect(parsed).toBeInstanceOf(ParsedSpanContext);
+    expect(parsed).toMatchObject({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+    });
+    expect(isSpanContextValid(parsed as SpanContext)).toBe(true);
   });
 
   it('accepts a future version with more fields, as the spec asks', () => {

@@ -9,6 +9,7 @@ import {
   propagation,
   type SpanContext,
   TraceFlags,
+  type TraceState,
   trace,
   type TextMapGetter,
   type TextMapPropagator,
@@ -75,11 +76,35 @@ function isNonZeroHex(text: string, start: number, end: number): boolean {
 }
 
 /**
+ * A span context that {@link parseTraceparent} read from a valid `traceparent`. A class, so
+ * that the tracer and the extraction can tell it from any other span context by its type and
+ * skip checking both ids again: the API's check runs two regular expressions per message, and
+ * more than a microsecond in a new process whose code is not optimised yet (measured on
+ * Node 20). Its ids are read-only; a span context built any other way is checked as before.
+ *
+ * @example
+ * parseTraceparent(header) instanceof ParsedSpanContext; // true for every valid header
+ */
+export class ParsedSpanContext implements SpanContext {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceFlags: number;
+  readonly isRemote = true;
+  declare traceState?: TraceState;
+
+  constructor(traceId: string, spanId: string, traceFlags: number) {
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.traceFlags = traceFlags;
+  }
+}
+
+/**
  * Parses a `traceparent` header as W3C Trace Context specifies; `undefined` when invalid. Read
  * character by character: every consumed message goes through here, and a capturing regular
  * expression plus the API's validity check (two more) cost several times as much.
  */
-export function parseTraceparent(header: string): SpanContext | undefined {
+export function parseTraceparent(header: string): ParsedSpanContext | undefined {
   if (header.length > MAX_TRACEPARENT_LENGTH) return undefined;
   const text = header.trim();
   const { length } = text;
@@ -109,12 +134,11 @@ export function parseTraceparent(header: string): SpanContext | undefined {
   ) {
     return undefined;
   }
-  return {
-    traceId: text.slice(TRACE_ID_START, SPAN_ID_START - 1),
-    spanId: text.slice(SPAN_ID_START, FLAGS_START - 1),
-    traceFlags: (flagsHigh * 16 + flagsLow) & TraceFlags.SAMPLED,
-    isRemote: true,
-  };
+  return new ParsedSpanContext(
+    text.slice(TRACE_ID_START, SPAN_ID_START - 1),
+    text.slice(SPAN_ID_START, FLAGS_START - 1),
+    (flagsHigh * 16 + flagsLow) & TraceFlags.SAMPLED,
+  );
 }
 
 function formatTraceparent(spanContext: SpanContext): string {

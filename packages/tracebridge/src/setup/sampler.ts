@@ -11,6 +11,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Sampler, SamplingDecision, SamplingResult } from '@opentelemetry/sdk-trace';
+import { ParsedSpanContext } from '../propagation/w3c.js';
 import { hexDigitValue } from './hex.js';
 import { SamplerName } from './options.js';
 
@@ -49,13 +50,14 @@ const alwaysOff: Sampler = {
 let lastValidSpanContext: SpanContext | undefined;
 
 /**
- * `isSpanContextValid`, remembering the last context it accepted.
+ * `isSpanContextValid`, remembering the last context it accepted, and taking a span context
+ * parsed from a valid `traceparent` as valid without checking its ids again.
  *
  * @example
  * isValidSpanContext(trace.getSpanContext(context.active()) ?? INVALID_SPAN_CONTEXT);
  */
 export function isValidSpanContext(spanContext: SpanContext): boolean {
-  if (spanContext === lastValidSpanContext) return true;
+  if (spanContext === lastValidSpanContext || spanContext instanceof ParsedSpanContext) return true;
   if (!isSpanContextValid(spanContext)) return false;
   lastValidSpanContext = spanContext;
   return true;
