@@ -46,6 +46,11 @@ const wanted = (section) => only === undefined || only.includes(section);
 const RUNS = quick ? 3 : 10;
 const PROFILE = {
   consumerBatches: { 10: quick ? 200 : 1_000, 1000: quick ? 3 : 20 },
+  // Untimed batches, then timed ones, for the steady state: 100,000 messages in all by then.
+  consumerSteady: {
+    10: { warmUp: quick ? 2_000 : 8_000, batches: quick ? 200 : 1_000 },
+    1000: { warmUp: quick ? 20 : 77, batches: quick ? 3 : 20 },
+  },
   flushReps: quick ? 10 : 50,
   // Untimed 10-span flushes before the steady-state ones, in each Lambda-like flush process.
   flushSteadyWarmUp: quick ? 200 : 1_000,
@@ -142,15 +147,25 @@ async function consumerCost() {
   const result = {};
   for (const batchSize of [10, 1000]) {
     log(`consumer cost, batches of ${batchSize}: ${RUNS} runs × 3 variants`);
-    const batches = PROFILE.consumerBatches[batchSize];
-    const samples = await interleaved(['none', 'tracebridge', 'official'], async (variant) => {
-      const { report } = await runChild(
-        [join(BENCH, 'child', 'consumer-cost.mjs'), variant, String(batchSize), String(batches)],
-        { cwd: BENCH },
-      );
-      return report.usPerMessage;
-    });
-    result[batchSize] = summarize(samples, (us) => us);
+    const counts = [
+      batchSize,
+      PROFILE.consumerBatches[batchSize],
+      PROFILE.consumerSteady[batchSize].warmUp,
+      PROFILE.consumerSteady[batchSize].batches,
+    ];
+    const child = (variant) => [
+      join(BENCH, 'child', 'consumer-cost.mjs'),
+      variant,
+      ...counts.map(String),
+    ];
+    const samples = await childReports(
+      { none: child('none'), tracebridge: child('tracebridge'), official: child('official') },
+      { cwd: BENCH },
+    );
+    result[batchSize] = {
+      early: summarize(samples, (s) => s.usPerMessage),
+      steady: summarize(samples, (s) => s.steadyUsPerMessage),
+    };
   }
   return result;
 }

@@ -1,12 +1,14 @@
-// Per-message consumer cost in one process: argv = variant, batch size, measured batches.
+// Per-message consumer cost in one process: argv = variant, batch size, measured batches, steady
+// warm-up batches, steady batches. Times the measured batches after a short warm-up (a function
+// environment's first invocations), then, after the steady warm-up's untimed batches, times the
+// steady batches (a busy environment). The steady batches reuse the events in turn.
 // Every variant runs the same work per message; the traced ones export to a no-op exporter.
 import { lambdaContext, sqsEvent } from '../lib/lambda.mjs';
 import { NoopExporter } from '../lib/noop-exporter.mjs';
 import { processOrder } from '../fixtures/work.mjs';
 
-const [variant, batchArg, batchesArg] = process.argv.slice(2);
-const batchSize = Number(batchArg);
-const batches = Number(batchesArg);
+const [variant, ...counts] = process.argv.slice(2);
+const [batchSize, batches, steadyWarmUp, steadyBatches] = counts.map(Number);
 const exporter = new NoopExporter();
 
 async function handlerOf(name) {
@@ -32,9 +34,19 @@ const warmup = Math.max(3, Math.ceil(2_000 / batchSize));
 const events = Array.from({ length: warmup + batches }, () => sqsEvent(batchSize));
 const context = lambdaContext();
 for (const event of events.slice(0, warmup)) await handler(event, context);
-const start = process.hrtime.bigint();
-for (const event of events.slice(warmup)) await handler(event, context);
-const elapsedNs = Number(process.hrtime.bigint() - start);
+
+/** Microseconds per message of handling `count` batches, the events taken in turn from `first`. */
+async function timed(first, count) {
+  const start = process.hrtime.bigint();
+  for (let index = 0; index < count; index += 1) {
+    await handler(events[first + (index % (events.length - first))], context);
+  }
+  return Number(process.hrtime.bigint() - start) / 1_000 / (count * batchSize);
+}
+
+const usPerMessage = await timed(warmup, batches);
+await timed(0, steadyWarmUp);
+const steadyUsPerMessage = steadyBatches > 0 ? await timed(0, steadyBatches) : undefined;
 process.stdout.write(
-  `${JSON.stringify({ usPerMessage: elapsedNs / 1_000 / (batches * batchSize), spans: exporter.exported })}\n`,
+  `${JSON.stringify({ usPerMessage, steadyUsPerMessage, spans: exporter.exported })}\n`,
 );

@@ -174,45 +174,57 @@ function coldSection({ cold }) {
 
 function consumerSection({ consumer, profile }) {
   const lines = ['## 3. Per-message consumer cost', ''];
+  const { consumerBatches, consumerSteady } = profile;
   lines.push(
-    'In one process per run, each variant handles batches with a no-op exporter behind a BatchSpanProcessor: extract the context, the invocation span with links, one span per message with a link, the same work per message, end and flush. Microseconds per message, median (min–max); "added" subtracts (1).',
+    `In one process per run, each variant handles batches with a no-op exporter behind a BatchSpanProcessor: extract the context, the invocation span with links, one span per message with a link, the same work per message, end and flush. Microseconds per message, median (min–max); "added" subtracts (1). "Early": ${consumerBatches[10].toLocaleString('en-US')} batches of 10 or ${consumerBatches[1000]} of 1,000 after a short warm-up (2,000 or 3,000 messages), a function environment's first invocations, while V8 is still compiling the code. "Steady": ${consumerSteady[10].batches.toLocaleString('en-US')} batches of 10 or ${consumerSteady[1000].batches} of 1,000 after 100,000 messages, a busy environment.`,
     '',
   );
   const rows = [];
-  let allMet = true;
+  const misses = [];
   for (const size of [10, 1000]) {
-    const stats = consumer[size];
-    const tb = stats.tracebridge.median - stats.none.median;
-    const off = stats.official.median - stats.none.median;
-    allMet &&= tb <= 0.7 * off;
-    rows.push([
-      `batch of ${size}, total`,
-      cell(stats.tracebridge, 'µs', 2),
-      cell(stats.none, 'µs', 2),
-      cell(stats.official, 'µs', 2),
-      ratio(stats.tracebridge.median, stats.official.median),
-      '—',
-    ]);
-    rows.push([
-      `batch of ${size}, added over (1)`,
-      `${fixed(tb, 2)} µs`,
-      '—',
-      `${fixed(off, 2)} µs`,
-      ratio(tb, off),
-      `≤ 0.7× (2): ${verdict(tb <= 0.7 * off)}`,
-    ]);
+    for (const phase of ['early', 'steady']) {
+      const stats = consumer[size][phase];
+      const tb = stats.tracebridge.median - stats.none.median;
+      const off = stats.official.median - stats.none.median;
+      const met = tb <= 0.7 * off;
+      if (!met) misses.push({ size, phase, ratio: tb / off });
+      rows.push([
+        `batch of ${size}, ${phase}, total`,
+        cell(stats.tracebridge, 'µs', 2),
+        cell(stats.none, 'µs', 2),
+        cell(stats.official, 'µs', 2),
+        ratio(stats.tracebridge.median, stats.official.median),
+        '—',
+      ]);
+      rows.push([
+        `batch of ${size}, ${phase}, added over (1)`,
+        `${fixed(tb, 2)} µs`,
+        '—',
+        `${fixed(off, 2)} µs`,
+        ratio(tb, off),
+        `≤ 0.7× (2): ${verdict(met)}`,
+      ]);
+    }
   }
   lines.push(
     table(['metric', 'tracebridge', '(1) none', '(2) official', 'ratio to (2)', 'target'], rows),
   );
   lines.push(
     '',
-    `Batches measured per run: ${profile.consumerBatches[10]} of 10 and ${profile.consumerBatches[1000]} of 1,000, after a warm-up.`,
+    "Since 2026-11-24 the contexts tracebridge extracts from messages are its own `Context` (a few key-value pairs in an array), not the API's, which copies a `Map` and makes three closures for every value set; a consumer sets two per message. That took the added cost at batch 1,000 from about 0.8× to about 0.55× of the official path. A span context parsed from a valid `traceparent` is no longer checked again by the tracer. Profiled before those changes (`node --cpu-prof bench/child/consumer-cost.mjs tracebridge 10 10000`, 2026-11-24), tracebridge's own span and tracer had already replaced the SDK's (36 % of the CPU per message then). tracebridge does more per message than the hand-written path: it extracts from every place a context can be, records 8 attributes per message against the fixture's 4 (9 on the invocation span against 5), and runs each record in its span's context.",
   );
-  if (!allMet) {
+  if (misses.length > 0) {
+    const listed = misses
+      .map(
+        ({ size, phase, ratio: missRatio }) =>
+          `batch of ${size} ${phase} (${fixed(missRatio, 2)}×)`,
+      )
+      .join(', ');
+    const onlyEarly = misses.every(({ phase }) => phase === 'early');
+    const batchOfTen = misses.some(({ size }) => size === 10);
     lines.push(
       '',
-      `Where missed: the rows show tracebridge's added cost per message above 0.7 of the hand-written path's; both include a batching span processor and a flush per batch, which the issue's 1.9 µs figure for (2) did not. Profiled with \`node --cpu-prof bench/child/consumer-cost.mjs tracebridge 10 10000\` (2026-11-24): the SDK's span and tracer were 36 % of tracebridge's CPU per message outside garbage collection, and tracebridge's own span and tracer (\`setup/span.ts\`, \`setup/tracer.ts\`) took the added cost at batch 1,000 from 1.12× to about 0.8× of the official path in the runs of 2026-11-24. What remains is spread thin: reading the context (\`traceparent\`, the body and the message attributes) 28 %, the span and tracer 17 %, the record loop 12 %, the API's context objects 10 %, the record's attributes 4 %; the fixture's own work is 13 %. tracebridge does more per message than the hand-written path: it extracts from every place a context can be, records 8 attributes per message against the fixture's 4 (9 on the invocation span against 5), and runs each record in its span's context.`,
+      `Missed: ${listed}.${onlyEarly ? ` Every steady figure meets the target, so what holds ${misses.length === 1 ? 'this one' : 'these'} above it is code V8 has not optimised yet.${batchOfTen ? ` Each invocation costs tracebridge more than each message: the invocation span with its attributes and links, the timeout guard's timer, and the flush bounded by the remaining time (a second timer and a few promises, each through the AsyncLocalStorage hooks). After ${(consumerBatches[10] + 200).toLocaleString('en-US')} invocations that per-invocation code is still being compiled, and a batch of 10 divides it by 10 only. Warm, one invocation with one message costs tracebridge 10.5 µs more than no tracing and the official path 13.3 µs (\`node bench/child/consumer-cost.mjs <variant> 1 30000\`, medians of five, 2026-11-24).` : ''}` : ''}`,
     );
   }
   return lines.join('\n');
@@ -373,14 +385,14 @@ const loadNote = (load) =>
  * same run; undefined when the run did not measure them. Each mapping's poller waits for the
  * consumer's invocation before its next receive, so whatever tracing adds to an invocation is
  * added to every cycle of the loop: at least the flush (its steady-state 10-span figure, whatever
- * the batch), the added per-message cost of a warm process (the batch-of-1,000 figure for batches
- * above 10), and the collector decoding and storing the consumer's own spans on the runtime's
+ * the batch), the added per-message cost of a busy process (the steady figure, at batch 1,000 for
+ * batches above 10), and the collector decoding and storing the consumer's own spans on the runtime's
  * thread (the producer's are left out, and of the request sizes measured the cheapest per span is
  * taken). Every part is taken at its most favourable.
  */
 function pipelineFloor({ consumer, flush, ingest, profile }, stats, batch) {
   if (!consumer || !flush || !ingest) return undefined;
-  const perMessage = consumer[batch <= 10 ? 10 : 1000];
+  const perMessage = consumer[batch <= 10 ? 10 : 1000].steady;
   const addedUs = perMessage.tracebridge.median - perMessage.none.median;
   const collectorUsPerSpan =
     1e6 /
