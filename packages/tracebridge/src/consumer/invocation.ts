@@ -58,19 +58,6 @@ function accountOf(functionArn: string): string | undefined {
   return account && /^\d{12}$/.test(account) ? account : undefined;
 }
 
-/**
- * The last ARN read and its account: a function's ARN is the same in every invocation (an alias
- * or version aside), so each one is split once, not once per invocation.
- */
-let lastArn: { readonly functionArn: string; readonly account: string | undefined } | undefined;
-
-function cachedAccountOf(functionArn: string): string | undefined {
-  if (lastArn?.functionArn !== functionArn) {
-    lastArn = { functionArn, account: accountOf(functionArn) };
-  }
-  return lastArn.account;
-}
-
 function lambdaParent(): Context {
   const header = process.env[LAMBDA_TRACE_HEADER_ENV];
   const spanContext = header ? parseXRayHeader(header) : undefined;
@@ -141,7 +128,7 @@ export function startInvocationSpan(
   if (functionArn) {
     currentRegistration()?.recordFunctionArn(functionArn);
     attributes['cloud.resource_id'] = functionArn;
-    const account = cachedAccountOf(functionArn);
+    const account = accountOf(functionArn);
     if (account) attributes['cloud.account.id'] = account;
   }
   coldStart = false;
