@@ -1,6 +1,5 @@
 import {
   type Context,
-  isSpanContextValid,
   type SpanContext,
   trace,
   type TextMapGetter,
@@ -10,7 +9,7 @@ import { describeError, warnOnce } from './diag.js';
 import { EMPTY_CONTEXT } from './lean-context.js';
 import { TRACEPARENT } from './names.js';
 import { textMapGetter } from './propagator.js';
-import { ParsedSpanContext } from './w3c.js';
+import { isValidSpanContext } from './w3c.js';
 
 /** The format a context was read in. */
 export const ContextFormat = {
@@ -50,12 +49,7 @@ export function extractWithPropagator<Carrier>(
     return undefined;
   }
   const spanContext = trace.getSpanContext(context);
-  // A span context tracebridge's parser made is valid; the API's check of both ids again (a
-  // fifth of reading a message's context) is for those of other propagators.
-  if (
-    spanContext &&
-    (spanContext instanceof ParsedSpanContext || isSpanContextValid(spanContext))
-  ) {
+  if (spanContext && isValidSpanContext(spanContext)) {
     return { context, spanContext, format: ContextFormat.W3C };
   }
   if (getter.get(carrier, TRACEPARENT) !== undefined) {

@@ -100,6 +100,26 @@ export class ParsedSpanContext implements SpanContext {
 }
 
 /**
+ * The last span context found valid. A message's span and the parent-based sampler check the same
+ * parent one after the other; this spares the second check.
+ */
+let lastValidSpanContext: SpanContext | undefined;
+
+/**
+ * `isSpanContextValid`, taking a {@link ParsedSpanContext} as valid without checking its ids
+ * again, and remembering the last other context it accepted.
+ *
+ * @example
+ * isValidSpanContext(trace.getSpanContext(context.active()) ?? INVALID_SPAN_CONTEXT);
+ */
+export function isValidSpanContext(spanContext: SpanContext): boolean {
+  if (spanContext === lastValidSpanContext || spanContext instanceof ParsedSpanContext) return true;
+  if (!isSpanContextValid(spanContext)) return false;
+  lastValidSpanContext = spanContext;
+  return true;
+}
+
+/**
  * Parses a `traceparent` header as W3C Trace Context specifies; `undefined` when invalid. Read
  * character by character: every consumed message goes through here, and a capturing regular
  * expression plus the API's validity check (two more) cost several times as much.

@@ -2,16 +2,9 @@
 // trace-id ratio sampler here keeps exactly the traces the SDK's keeps, so services that mix
 // tracebridge and the SDK agree on every trace.
 
-import {
-  type Context,
-  isSpanContextValid,
-  isValidTraceId,
-  type SpanContext,
-  TraceFlags,
-  trace,
-} from '@opentelemetry/api';
+import { type Context, isValidTraceId, TraceFlags, trace } from '@opentelemetry/api';
 import type { Sampler, SamplingDecision, SamplingResult } from '@opentelemetry/sdk-trace';
-import { ParsedSpanContext } from '../propagation/w3c.js';
+import { isValidSpanContext } from '../propagation/w3c.js';
 import { hexDigitValue } from './hex.js';
 import { SamplerName } from './options.js';
 
@@ -42,26 +35,6 @@ const alwaysOff: Sampler = {
   shouldSample: () => DROP,
   toString: () => 'AlwaysOffSampler',
 };
-
-/**
- * The last span context found valid. A message's span and the parent-based sampler check the same
- * parent one after the other; this spares the second check.
- */
-let lastValidSpanContext: SpanContext | undefined;
-
-/**
- * `isSpanContextValid`, remembering the last context it accepted, and taking a span context
- * parsed from a valid `traceparent` as valid without checking its ids again.
- *
- * @example
- * isValidSpanContext(trace.getSpanContext(context.active()) ?? INVALID_SPAN_CONTEXT);
- */
-export function isValidSpanContext(spanContext: SpanContext): boolean {
-  if (spanContext === lastValidSpanContext || spanContext instanceof ParsedSpanContext) return true;
-  if (!isSpanContextValid(spanContext)) return false;
-  lastValidSpanContext = spanContext;
-  return true;
-}
 
 /** The trace id's four 32-bit words XORed together: the SDK's sampling key. The id is valid hex. */
 function samplingKey(traceId: string): number {

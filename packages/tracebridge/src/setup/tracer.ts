@@ -19,8 +19,8 @@ import {
 } from '@opentelemetry/api';
 import type { IdGenerator, Sampler, SpanLimits, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
-import { SUPPRESS_TRACING_KEY } from '../propagation/w3c.js';
-import { isValidSpanContext, NOT_RECORD, RECORD_AND_SAMPLED } from './sampler.js';
+import { isValidSpanContext, SUPPRESS_TRACING_KEY } from '../propagation/w3c.js';
+import { NOT_RECORD, RECORD_AND_SAMPLED } from './sampler.js';
 import { LeanSpan, type SpanSettings, validAttributes } from './span.js';
 
 /** What the provider needs; every field is settled by `initTracing`'s configuration. */
