@@ -1,14 +1,14 @@
-// Per-message consumer cost in one process: argv = variant, batch size, measured batches, steady
-// warm-up batches, steady batches. Times the measured batches after a short warm-up (a function
-// environment's first invocations), then, after the steady warm-up's untimed batches, times the
-// steady batches (a busy environment). The steady batches reuse the events in turn.
+// Per-message consumer cost in one process: argv = variant, batch size, warm-up batches, measured
+// batches, steady warm-up batches, steady batches. Times the measured batches after the warm-up
+// (a function environment's first invocations), then, after the steady warm-up's untimed
+// batches, times the steady batches (a busy environment). Those two reuse the events in turn.
 // Every variant runs the same work per message; the traced ones export to a no-op exporter.
 import { lambdaContext, sqsEvent } from '../lib/lambda.mjs';
 import { NoopExporter } from '../lib/noop-exporter.mjs';
 import { processOrder } from '../fixtures/work.mjs';
 
 const [variant, ...counts] = process.argv.slice(2);
-const [batchSize, batches, steadyWarmUp, steadyBatches] = counts.map(Number);
+const [batchSize, warmUp, batches, steadyWarmUp, steadyBatches] = counts.map(Number);
 const exporter = new NoopExporter();
 
 async function handlerOf(name) {
@@ -29,11 +29,11 @@ async function handlerOf(name) {
 }
 
 const handler = await handlerOf(variant);
-// Fresh events per batch (distinct trace ids), built before the clock starts.
-const warmup = Math.max(3, Math.ceil(2_000 / batchSize));
-const events = Array.from({ length: warmup + batches }, () => sqsEvent(batchSize));
+// Fresh events for each warm-up and measured batch (distinct trace ids), built before the clock
+// starts.
+const events = Array.from({ length: warmUp + batches }, () => sqsEvent(batchSize));
 const context = lambdaContext();
-for (const event of events.slice(0, warmup)) await handler(event, context);
+for (const event of events.slice(0, warmUp)) await handler(event, context);
 
 /** Microseconds per message of handling `count` batches, the events taken in turn from `first`. */
 async function timed(first, count) {
@@ -44,7 +44,7 @@ async function timed(first, count) {
   return Number(process.hrtime.bigint() - start) / 1_000 / (count * batchSize);
 }
 
-const usPerMessage = await timed(warmup, batches);
+const usPerMessage = await timed(warmUp, batches);
 await timed(0, steadyWarmUp);
 const steadyUsPerMessage = steadyBatches > 0 ? await timed(0, steadyBatches) : undefined;
 process.stdout.write(
