@@ -174,18 +174,19 @@ async function consumerCost() {
   return result;
 }
 
+/** The flush child's arguments: counts are warm repetitions, steady warm-up, steady repetitions, raw body bytes. */
+function flushChildArgs(variant, kind, counts) {
+  return [join(BENCH, 'child', 'flush.mjs'), variant, kind, ...counts.map(String)];
+}
+
 async function flushes(receiver) {
   const exportBytes = await bytesOfOneExport(receiver);
   log(`flush: ${RUNS} runs × 5 variants`);
   // Lambda's runtime has loaded node:http before the handler; a bare process has not, and only
   // its first flush is timed (the warm ones do not depend on it). "raw" is a hand-written
   // node:net POST of the same size: the floor any exporter stands on.
-  const flushChild = (variant, kind, reps, steadyWarmUp, steadyReps) => [
-    join(BENCH, 'child', 'flush.mjs'),
-    variant,
-    kind,
-    ...[reps, steadyWarmUp, steadyReps, exportBytes].map(String),
-  ];
+  const flushChild = (variant, kind, reps, steadyWarmUp, steadyReps) =>
+    flushChildArgs(variant, kind, [reps, steadyWarmUp, steadyReps, exportBytes]);
   const { flushReps, flushSteadyWarmUp, flushSteadyReps } = PROFILE;
   const lambda = (variant) =>
     flushChild(variant, 'lambda', flushReps, flushSteadyWarmUp, flushSteadyReps);
@@ -226,7 +227,7 @@ async function flushes(receiver) {
  */
 async function bytesOfOneExport(receiver) {
   const before = { ...receiver.counts };
-  await runChild([join(BENCH, 'child', 'flush.mjs'), 'tracebridge', 'bare', '0', '0', '0', '0'], {
+  await runChild(flushChildArgs('tracebridge', 'bare', [0, 0, 0, 0]), {
     env: lambdaEnv(receiver.endpoint),
     cwd: BENCH,
   });
