@@ -63,8 +63,6 @@ export class ProtobufReader {
   // A Buffer over the same memory (no copy): it decodes text and hex without copying each
   // field first.
   private readonly bytes: Buffer;
-  // Made on first use: only doubles need one.
-  private view: DataView | undefined;
   private pos = 0;
   // Where the message being read ends; `enter()` narrows it to a sub-message.
   private end: number;
@@ -134,15 +132,7 @@ export class ProtobufReader {
   }
 
   fixed32(): number {
-    const at = this.advance(4);
-    const bytes = this.bytes;
-    return (
-      ((bytes[at] as number) |
-        ((bytes[at + 1] as number) << 8) |
-        ((bytes[at + 2] as number) << 16) |
-        ((bytes[at + 3] as number) << 24)) >>>
-      0
-    );
+    return this.bytes.readUInt32LE(this.advance(4));
   }
 
   /**
@@ -166,7 +156,7 @@ export class ProtobufReader {
   }
 
   double(): number {
-    return this.dataView().getFloat64(this.advance(8), true);
+    return this.bytes.readDoubleLE(this.advance(8));
   }
 
   /** A length-delimited field's bytes: a view of the export, not a copy. */
@@ -229,11 +219,6 @@ export class ProtobufReader {
       default:
         throw new ProtobufDecodeError(`unsupported wire type ${wireType} at byte ${this.pos}`);
     }
-  }
-
-  private dataView(): DataView {
-    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-    return this.view;
   }
 
   private byte(): number {
