@@ -131,8 +131,8 @@ export interface TraceStore {
 interface TraceEntry {
   readonly traceId: string;
   readonly spans: Map<string, StoredSpan>;
-  /** The store's clock when the trace last got a span: its place in the eviction order. */
-  touched: number;
+  /** The index of its live item in the eviction queue: the one appended when it last got a span. */
+  queued: number;
   /**
    * Traces that only earlier copies of spans received again linked to. They stay indexed in
    * `linkSources` until eviction, which finds every other link target in `spans`.
@@ -168,15 +168,13 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
   requirePositiveInteger('maxBytes', maxBytes);
 
   const traces = new Map<string, TraceEntry>();
-  // The eviction order, oldest first: a trace is appended each time it gets a span, with the
-  // clock at that moment, and only its last item (the one matching `touched`) counts; earlier
-  // ones are skipped when reached. Moving the trace to the end of `traces` instead took a Map
-  // delete and set per span, and finding the oldest meant stepping over every hole they left.
-  // A slot is emptied as eviction passes it, so the queue never holds on to an evicted trace.
+  // The eviction order, oldest first: a trace is appended each time it gets a span, and only
+  // its last item (the one at index `queued`) counts; earlier ones are skipped when reached.
+  // Moving the trace to the end of `traces` instead took a Map delete and set per span, and
+  // finding the oldest meant stepping over every hole they left. A slot is emptied as eviction
+  // passes it, so the queue never holds on to an evicted trace.
   const evictionQueue: (TraceEntry | undefined)[] = [];
-  const evictionTicks: number[] = [];
   let evictionHead = 0;
-  let clock = 0;
   // Every trace, newest first (by its summary's start time): sorted by the first list after a
   // change, so a viewer polling an idle store does not sort it again on every refresh.
   let newestFirst: readonly TraceEntry[] | undefined;
@@ -226,9 +224,8 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
   }
 
   function touch(entry: TraceEntry): void {
-    entry.touched = ++clock;
+    entry.queued = evictionQueue.length;
     evictionQueue.push(entry);
-    evictionTicks.push(clock);
     if (evictionQueue.length > 2 * traces.size + EVICTION_QUEUE_SLACK) compactEvictionQueue();
   }
 
@@ -236,14 +233,12 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
     let kept = 0;
     for (let i = evictionHead; i < evictionQueue.length; i++) {
       const entry = evictionQueue[i];
-      const tick = evictionTicks[i];
-      if (entry === undefined || entry.touched !== tick) continue;
+      if (entry === undefined || entry.queued !== i) continue;
       evictionQueue[kept] = entry;
-      evictionTicks[kept] = tick;
+      entry.queued = kept;
       kept++;
     }
     evictionQueue.length = kept;
-    evictionTicks.length = kept;
     evictionHead = 0;
   }
 
@@ -256,7 +251,7 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
       entry = {
         traceId: span.traceId,
         spans: new Map(),
-        touched: 0,
+        queued: 0,
         formerLinkTargets: undefined,
         summary: undefined,
         bytes: 0,
@@ -283,11 +278,10 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
 
   function evictOldest(): void {
     while (evictionHead < evictionQueue.length) {
-      const entry = evictionQueue[evictionHead];
-      const tick = evictionTicks[evictionHead];
-      evictionQueue[evictionHead] = undefined;
-      evictionHead++;
-      if (entry !== undefined && entry.touched === tick) {
+      const at = evictionHead++;
+      const entry = evictionQueue[at];
+      evictionQueue[at] = undefined;
+      if (entry !== undefined && entry.queued === at) {
         evict(entry);
         return;
       }
