@@ -166,24 +166,23 @@ function readBody(
     let discarding = declared > maxBytes;
     if (discarding) reject(tooLarge(`the body (${declared} bytes declared)`, maxBytes));
     const chunks: Buffer[] = [];
+    // The bytes kept in `chunks`, each taken from `inFlight`.
     let size = 0;
-    let taken = 0;
     const discard = (error: OtlpRequestError): void => {
       discarding = true;
       chunks.length = 0;
-      inFlight.release(taken);
-      taken = 0;
+      inFlight.release(size);
+      size = 0;
       reject(error);
     };
     request.on('data', (chunk: Buffer) => {
       if (discarding) return;
-      size += chunk.length;
-      if (size > maxBytes) {
+      if (size + chunk.length > maxBytes) {
         discard(tooLarge('the body', maxBytes));
       } else if (!inFlight.take(chunk.length)) {
         discard(busy(inFlight));
       } else {
-        taken += chunk.length;
+        size += chunk.length;
         chunks.push(chunk);
       }
     });
