@@ -12,6 +12,7 @@ import {
   OtlpContentType,
   OtlpRequestError,
   otlpContentType,
+  RETRY_AFTER_SECONDS,
   readOtlpExport,
   type ReceivedExport,
 } from './otlp-http.js';
@@ -45,7 +46,7 @@ export interface RouteContext {
  * Builds the collector's request listener, with counters of the exports it took and refused.
  *
  * @example
- * const inFlight = new BytesInFlight(DEFAULT_MAX_BYTES_IN_FLIGHT);
+ * const inFlight = bytesInFlight(DEFAULT_MAX_BYTES_IN_FLIGHT);
  * const routes = createRoutes({ store, ingest, stats, maxBodyBytes: MAX_BODY_BYTES, inFlight, loopbackOnly: true });
  * http.createServer(routes.listener).listen(4318, '127.0.0.1');
  */
@@ -79,9 +80,7 @@ export function createRoutes(context: RouteContext): {
       received = await readOtlpExport(request, contentType, context.maxBodyBytes, context.inFlight);
     } catch (error) {
       if (!(error instanceof OtlpRequestError)) throw error;
-      if (error.retryAfterSeconds !== undefined) {
-        response.setHeader('retry-after', String(error.retryAfterSeconds));
-      }
+      if (error.status === 503) response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
       refuse(response, error.status, contentType, error.message);
       return;
     }
@@ -126,7 +125,7 @@ export function createRoutes(context: RouteContext): {
         else sendJson(response, 500, { error: reason });
       });
     },
-    stats: () => ({ ...counts, bytesInFlight: context.inFlight.held }),
+    stats: () => ({ ...counts, bytesInFlight: context.inFlight.held() }),
   };
 }
 

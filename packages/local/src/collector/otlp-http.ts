@@ -4,7 +4,7 @@
 // OtlpRequestError carrying the HTTP status to answer with.
 
 import type { IncomingMessage } from 'node:http';
-import { gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { ExportTooLargeError } from './export-limits.js';
 import { decodeExportTraceServiceRequest } from './otlp-decode.js';
 import { parseOtlpJson } from './otlp-json.js';
@@ -27,7 +27,7 @@ export type OtlpContentType = (typeof OtlpContentType)[keyof typeof OtlpContentT
 // alone would allow.
 export const DEFAULT_MAX_BYTES_IN_FLIGHT = 4 * MAX_BODY_BYTES;
 // What a 503 asks the exporter to wait (OTLP/HTTP honours Retry-After on retryable answers).
-const RETRY_AFTER_SECONDS = 1;
+export const RETRY_AFTER_SECONDS = 1;
 
 /** A request the receiver turns down, with the HTTP status that says why. */
 export class OtlpRequestError extends Error {
@@ -36,45 +36,47 @@ export class OtlpRequestError extends Error {
   constructor(
     readonly status: 400 | 413 | 415 | 503,
     message: string,
-    options?: ErrorOptions & { readonly retryAfterSeconds?: number },
+    options?: ErrorOptions,
   ) {
     super(message, options);
-    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
-
-  /** For a 503: how long the client should wait before it sends the export again. */
-  readonly retryAfterSeconds: number | undefined;
 }
 
 /**
- * The request bodies the collector holds at once, across every connection: a body that would
- * take it past `limit` is answered 503 with Retry-After, which OTLP exporters retry, instead of
- * being buffered.
+ * The bytes of export bodies the collector holds at once, across every connection: compressed
+ * bodies as they arrive and their decompressed form as it is inflated, until each export is
+ * decoded. A body that would take it past `limit` is refused instead of being kept.
+ */
+export interface BytesInFlight {
+  readonly limit: number;
+  /** Bytes held now. */
+  held(): number;
+  /** Holds `bytes` more if the limit allows, and says whether it did. */
+  take(bytes: number): boolean;
+  release(bytes: number): void;
+}
+
+/**
+ * Makes the collector's budget of body bytes in flight.
  *
  * @example
- * const inFlight = new BytesInFlight(DEFAULT_MAX_BYTES_IN_FLIGHT);
+ * const inFlight = bytesInFlight(DEFAULT_MAX_BYTES_IN_FLIGHT);
  * const received = await readOtlpExport(request, OtlpContentType.Protobuf, MAX_BODY_BYTES, inFlight);
  */
-export class BytesInFlight {
-  #held = 0;
-
-  constructor(readonly limit: number) {}
-
-  /** Bytes of request bodies held now. */
-  get held(): number {
-    return this.#held;
-  }
-
-  /** Holds `bytes` more if the limit allows, and says whether it did. */
-  take(bytes: number): boolean {
-    if (this.#held + bytes > this.limit) return false;
-    this.#held += bytes;
-    return true;
-  }
-
-  release(bytes: number): void {
-    this.#held -= bytes;
-  }
+export function bytesInFlight(limit: number): BytesInFlight {
+  let held = 0;
+  return {
+    limit,
+    held: () => held,
+    take(bytes) {
+      if (held + bytes > limit) return false;
+      held += bytes;
+      return true;
+    },
+    release(bytes) {
+      held -= bytes;
+    },
+  };
 }
 
 /** A decoded export, with its decompressed body for forwarding. */
@@ -102,15 +104,15 @@ export function otlpContentType(header: string | undefined): OtlpContentType | u
 }
 
 /**
- * Reads and decodes an OTLP/HTTP trace export. Its body counts against `inFlight` from its
- * first byte until it is decoded.
+ * Reads and decodes an OTLP/HTTP trace export. Its body, and for gzip its decompressed form
+ * too, count against `inFlight` from their first byte until the export is decoded.
  *
- * @throws {OtlpRequestError} 413 for a body over `maxBytes` (compressed or not) or one that
- * decodes to more than MAX_MESSAGES_PER_EXPORT spans, attributes and values, 415 for an
- * encoding other than gzip, 400 for a body that does not decode, 503 while other bodies hold
- * all of `inFlight`.
+ * @throws {OtlpRequestError} 413 for a body over `maxBytes` (compressed or not), one that
+ * decodes to more than MAX_MESSAGES_PER_EXPORT spans, attributes and values, or one that alone
+ * needs more than all of `inFlight`; 415 for an encoding other than gzip; 400 for a body that
+ * does not decode; 503 while other bodies hold the rest of `inFlight`.
  * @example
- * const inFlight = new BytesInFlight(DEFAULT_MAX_BYTES_IN_FLIGHT);
+ * const inFlight = bytesInFlight(DEFAULT_MAX_BYTES_IN_FLIGHT);
  * const received = await readOtlpExport(request, OtlpContentType.Protobuf, MAX_BODY_BYTES, inFlight);
  */
 export async function readOtlpExport(
@@ -127,19 +129,36 @@ export async function readOtlpExport(
     );
   }
   const raw = await readBody(request, maxBytes, inFlight);
+  let held = raw.length;
   try {
-    const body = encoding === 'gzip' ? await gunzipWithin(raw, maxBytes) : raw;
+    const body = encoding === 'gzip' ? await gunzipWithin(raw, maxBytes, inFlight) : raw;
+    if (body !== raw) held += body.length;
     return { request: decode(body, contentType), body, contentType };
   } finally {
-    inFlight.release(raw.length);
+    inFlight.release(held);
   }
 }
 
-function busy(inFlight: BytesInFlight): OtlpRequestError {
+/**
+ * Takes `bytes` more for an export that holds `ownBytes` already; the refusal when it cannot:
+ * a 503 to retry while other exports hold the budget, a 413 when this export alone would pass
+ * it, which no retry mends.
+ */
+function takeInFlight(
+  inFlight: BytesInFlight,
+  ownBytes: number,
+  bytes: number,
+): OtlpRequestError | undefined {
+  if (inFlight.take(bytes)) return undefined;
+  if (ownBytes + bytes > inFlight.limit) {
+    return new OtlpRequestError(
+      413,
+      `the export needs more than the collector's limit of ${inFlight.limit} bytes in flight (maxBytesInFlight), counting its body and, for gzip, the body decompressed: export fewer spans per request`,
+    );
+  }
   return new OtlpRequestError(
     503,
-    `the collector holds ${inFlight.held} bytes of other exports, near its limit of ${inFlight.limit} bytes in flight (maxBytesInFlight): send this export again in ${RETRY_AFTER_SECONDS} s`,
-    { retryAfterSeconds: RETRY_AFTER_SECONDS },
+    `the collector holds ${inFlight.held() - ownBytes} bytes of other exports, near its limit of ${inFlight.limit} bytes in flight (maxBytesInFlight): send this export again in ${RETRY_AFTER_SECONDS} s`,
   );
 }
 
@@ -179,8 +198,11 @@ function readBody(
       if (discarding) return;
       if (size + chunk.length > maxBytes) {
         discard(tooLarge('the body', maxBytes));
-      } else if (!inFlight.take(chunk.length)) {
-        discard(busy(inFlight));
+        return;
+      }
+      const refusal = takeInFlight(inFlight, size, chunk.length);
+      if (refusal) {
+        discard(refusal);
       } else {
         size += chunk.length;
         chunks.push(chunk);
@@ -208,20 +230,54 @@ function readBody(
   });
 }
 
-function gunzipWithin(body: Buffer, maxBytes: number): Promise<Buffer> {
+/**
+ * Inflates `body`, taking each piece of output from `inFlight` as zlib makes it, so that many
+ * small bodies that inflate to large ones are refused rather than held. The body resolved with
+ * holds its length there, for the caller to release; on failure this releases what it took.
+ * Joining the pieces briefly holds the output twice; that happens synchronously, one export at
+ * a time, so it adds at most `maxBytes` to the budget.
+ */
+function gunzipWithin(body: Buffer, maxBytes: number, inFlight: BytesInFlight): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    gunzip(body, { maxOutputLength: maxBytes }, (error, output) => {
-      if (!error) resolve(output);
-      else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        reject(tooLarge('the decompressed body', maxBytes));
+    const inflate = createGunzip();
+    const chunks: Buffer[] = [];
+    // The bytes kept in `chunks`, each taken from `inFlight`.
+    let size = 0;
+    let failed = false;
+    const fail = (error: OtlpRequestError): void => {
+      if (failed) return;
+      failed = true;
+      inflate.destroy();
+      chunks.length = 0;
+      inFlight.release(size);
+      size = 0;
+      reject(error);
+    };
+    inflate.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      if (size + chunk.length > maxBytes) {
+        fail(tooLarge('the decompressed body', maxBytes));
+        return;
+      }
+      const refusal = takeInFlight(inFlight, body.length + size, chunk.length);
+      if (refusal) {
+        fail(refusal);
       } else {
-        reject(
-          new OtlpRequestError(400, `the body is not valid gzip: ${error.message}`, {
-            cause: error,
-          }),
-        );
+        size += chunk.length;
+        chunks.push(chunk);
       }
     });
+    inflate.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks, size));
+    });
+    inflate.on('error', (error) => {
+      fail(
+        new OtlpRequestError(400, `the body is not valid gzip: ${error.message}`, {
+          cause: error,
+        }),
+      );
+    });
+    inflate.end(body);
   });
 }
 

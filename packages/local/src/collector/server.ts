@@ -10,7 +10,7 @@ import { CollectorStartError } from './errors.js';
 import { createForwarder, type ForwardStats, forwardUrl } from './forward.js';
 import { createRoutes, type OtlpHttpStats } from './http-routes.js';
 import {
-  BytesInFlight,
+  bytesInFlight,
   DEFAULT_MAX_BYTES_IN_FLIGHT,
   MAX_BODY_BYTES,
   type ReceivedExport,
@@ -161,7 +161,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     ingest,
     stats,
     maxBodyBytes,
-    inFlight: new BytesInFlight(maxBytesInFlight),
+    inFlight: bytesInFlight(maxBytesInFlight),
     loopbackOnly: LOOPBACK_NAMES.includes(host),
   });
   const server = http.createServer(
