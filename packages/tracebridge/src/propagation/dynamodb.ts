@@ -73,6 +73,6 @@ export function inspectDynamoDbRecord(
     : {};
   return {
     context: recordContext(found, RecordSource.DYNAMODB),
-    payload: serialisedPayload(payload, RecordSource.DYNAMODB),
+    payload: serialisedPayload(payload),
   };
 }

@@ -118,6 +118,6 @@ export function inspectEventBridgeEvent(
   const payload = ours ? omitKey(detail, OTEL_JSON_KEY) : (detail ?? null);
   return {
     context: recordContext(found, RecordSource.EVENTBRIDGE),
-    payload: serialisedPayload(payload, RecordSource.EVENTBRIDGE),
+    payload: serialisedPayload(payload),
   };
 }

@@ -1,6 +1,5 @@
 import { type Context, ROOT_CONTEXT, type SpanContext } from '@opentelemetry/api';
 import { ContextCarrier, type ContextFormat, type FoundContext } from './extracted.js';
-import { warnOnce } from './diag.js';
 import { encodeUtf8, stringifyJson } from './json-text.js';
 
 /** The kind of Lambda event record, by its event source. */
@@ -95,19 +94,10 @@ export function lazyPayload(initial: { text: string } | { bytes: Uint8Array }): 
 
 /**
  * The payload of an event Lambda has already parsed (EventBridge `detail`, a DynamoDB image),
- * serialised again as JSON. Lambda's parser takes any depth but `JSON.stringify` recurses: a
- * value nested some thousands deep cannot be serialised, and its payload is empty (the record
- * itself still reaches the record function, and its context is read all the same).
+ * serialised again as JSON, at any depth.
  */
-export function serialisedPayload(value: unknown, source: RecordSource): RecordPayload {
-  const text = stringifyJson(value);
-  if (text === '') {
-    warnOnce(
-      'payload-not-serialisable',
-      `the payload of an ${source} record is nested too deep to serialise as JSON; it is passed on empty, read the record itself instead`,
-    );
-  }
-  return lazyPayload({ text });
+export function serialisedPayload(value: unknown): RecordPayload {
+  return lazyPayload({ text: stringifyJson(value) });
 }
 
 /** Builds a {@link RecordContext} from what an inspection found. */

@@ -9,6 +9,8 @@ import {
   insertContextMember,
   removeRange,
   scanValueEnd,
+  stringifyJson,
+  stringifyWithoutRecursion,
   utf8ByteLength,
 } from './json-text.js';
 import { MAX_CONTEXT_MEMBER_BYTES } from './limits.js';
@@ -209,5 +211,57 @@ describe('insert and remove round trip (property)', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('stringifyJson past the depth JSON.stringify reaches', () => {
+  it('writes a value of any depth to the text it was parsed from', () => {
+    const depth = 100_000;
+    const arrays = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const objects = `${'{"a":'.repeat(depth)}[1,"é",null]${'}'.repeat(depth)}`;
+    for (const text of [arrays, objects, `{"x":true,"deep":${arrays},"y":-0.5}`]) {
+      const value = JSON.parse(text) as unknown;
+      expect(() => JSON.stringify(value)).toThrow(RangeError);
+      expect(stringifyJson(value)).toBe(text);
+    }
+  });
+
+  it('writes what JSON.stringify writes, for every kind of value', () => {
+    const withToJson = fc.jsonValue().map((inner) => ({ toJSON: (key: string) => [key, inner] }));
+    const values = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.jsonValue(),
+        fc.constantFrom(undefined, null, Number.NaN, -0, Infinity, () => 1, Symbol('s')),
+        fc.date({ noInvalidDate: true }),
+        fc.constantFrom(new Number(2), new String('s'), new Boolean(false)),
+        withToJson,
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.sparseArray(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie('value'), { maxKeys: 4 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(values, (value) => {
+        // JSON.stringify answers undefined for undefined, functions and symbols, whatever its typing says.
+        expect(stringifyWithoutRecursion(value)).toBe((JSON.stringify(value) as unknown) ?? '');
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('writes an object each time it appears, when it is not its own ancestor', () => {
+    const shared = { a: [1] };
+    const value = { x: shared, y: [shared, shared], z: { shared } };
+    expect(stringifyWithoutRecursion(value)).toBe(JSON.stringify(value));
+  });
+
+  it('fails where JSON.stringify fails, and stringifyJson answers an empty string', () => {
+    const cycle: Record<string, unknown> = { a: 1 };
+    cycle.self = { back: cycle };
+    for (const value of [cycle, { big: 1n }, [2n]]) {
+      expect(() => stringifyWithoutRecursion(value)).toThrow(TypeError);
+      expect(stringifyJson(value)).toBe('');
+    }
   });
 });

@@ -243,17 +243,104 @@ export function findTopLevelValue(
 }
 
 /**
- * `JSON.stringify` that never throws: `''` for a value it cannot serialise (nested deeper than
- * the call stack allows, a BigInt, a cycle) or that has no JSON form (`undefined`, a function).
+ * `JSON.stringify` that never throws and goes to any depth: `''` for a value it cannot serialise
+ * (a BigInt, a cycle) or that has no JSON form (`undefined`, a function). A value nested deeper
+ * than `JSON.stringify`'s recursion allows (Lambda's own parser takes any depth) is written
+ * without recursion, to the same text.
+ *
+ * @example
+ * stringifyJson({ a: [1, undefined] }); // '{"a":[1,null]}'
  */
 export function stringifyJson(value: unknown): string {
   try {
     // JSON.stringify answers undefined for undefined and functions, whatever its typing says.
     const text = JSON.stringify(value) as unknown;
     return typeof text === 'string' ? text : '';
-  } catch {
-    return '';
+  } catch (error) {
+    if (!(error instanceof RangeError)) return '';
+    try {
+      return stringifyWithoutRecursion(value);
+    } catch {
+      return '';
+    }
   }
+}
+
+/**
+ * An array or object being written: its keys (none for an array), the next one to write, and
+ * how many members an object has written (those with no JSON form are left out).
+ */
+interface OpenContainer {
+  readonly value: object;
+  readonly keys: readonly string[] | undefined;
+  next: number;
+  written: number;
+}
+
+/** What JSON.stringify serialises in place of `value`: the result of its `toJSON`, if any. */
+function jsonForm(value: unknown, key: string): unknown {
+  if (typeof value === 'object' && value !== null) {
+    const { toJSON } = value as { toJSON?: unknown };
+    if (typeof toJSON === 'function') return (toJSON as (key: string) => unknown).call(value, key);
+  }
+  return value;
+}
+
+/** Arrays and plain objects are opened; anything else JSON.stringify writes as one value. */
+function isContainer(value: unknown): value is object {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Number || value instanceof String || value instanceof Boolean)
+  );
+}
+
+/**
+ * JSON.stringify's algorithm (ECMA-262 SerializeJSONProperty) with an explicit stack in place of
+ * recursion; every value that is not an array or object is written by JSON.stringify itself.
+ * Throws TypeError on a cycle and on a BigInt, as JSON.stringify does.
+ *
+ * @example
+ * stringifyWithoutRecursion(JSON.parse('['.repeat(1e5) + ']'.repeat(1e5))).length; // 200000
+ */
+export function stringifyWithoutRecursion(root: unknown): string {
+  const parts: string[] = [];
+  const open: OpenContainer[] = [];
+  const ancestors = new Set<object>();
+  const openContainer = (value: object): void => {
+    if (ancestors.has(value)) throw new TypeError('a cycle cannot be serialised as JSON');
+    ancestors.add(value);
+    const keys = Array.isArray(value) ? undefined : Object.keys(value);
+    parts.push(keys ? '{' : '[');
+    open.push({ value, keys, next: 0, written: 0 });
+  };
+  const first = jsonForm(root, '');
+  if (!isContainer(first)) {
+    const text = JSON.stringify(first) as unknown;
+    return typeof text === 'string' ? text : '';
+  }
+  openContainer(first);
+  for (let top = open.at(-1); top; top = open.at(-1)) {
+    const { value, keys } = top;
+    if (top.next === (keys ?? (value as unknown[])).length) {
+      parts.push(keys ? '}' : ']');
+      ancestors.delete(value);
+      open.pop();
+      continue;
+    }
+    const index = top.next++;
+    const key = keys ? (keys[index] as string) : String(index);
+    const item = jsonForm((value as Record<string, unknown>)[key], key);
+    const container = isContainer(item);
+    // undefined for what has no JSON form: null in an array, left out of an object.
+    const text = container ? undefined : (JSON.stringify(item) as string | undefined);
+    if (keys && !container && text === undefined) continue;
+    if (keys ? top.written++ > 0 : index > 0) parts.push(',');
+    if (keys) parts.push(JSON.stringify(key), ':');
+    if (container) openContainer(item);
+    else parts.push(text ?? 'null');
+  }
+  return parts.join('');
 }
 
 /** Decodes UTF-8 bytes strictly; `undefined` when they are not valid UTF-8. */
