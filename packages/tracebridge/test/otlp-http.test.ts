@@ -167,6 +167,29 @@ describe('forceFlush with a collector listening', () => {
   });
 });
 
+describe('forceFlush after a flush that timed out', () => {
+  it('reports the failure of its own export, while the abandoned flush still waits', async () => {
+    const tracing = initTracing({
+      logLevel: 'none',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint },
+    });
+    // The first export fails after the second: the abandoned flush, done waiting first, takes
+    // the failure both flushes share.
+    receiver.behave({ delayMs: 300, status: 503, body: 'shutting down' });
+    endSpans(1, 'first invocation');
+    const abandoned = await settlesWithin(tracing.forceFlush(50), GUARD_MS);
+    expect(abandoned).toMatchObject({ ok: false, timedOut: true });
+
+    receiver.behave({ status: 503, body: 'shutting down' });
+    endSpans(1, 'second invocation');
+    const result = await settlesWithin(tracing.forceFlush(2_000), GUARD_MS);
+
+    expect(receiver.exports).toHaveLength(2);
+    expect(result).toMatchObject({ ok: false, timedOut: false });
+    expect(result.error?.message).toMatch(/answered 503: shutting down/);
+  });
+});
+
 describe('forceFlush with the collector down', () => {
   it('resolves with a failure and exactly one clear warning', async () => {
     const port = await closedPort();

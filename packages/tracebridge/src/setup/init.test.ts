@@ -246,6 +246,30 @@ describe('the handle', () => {
     await expect(tracing.forceFlush(1_000)).resolves.toEqual({ ok: true, timedOut: false });
   });
 
+  it('reports a failure to a flush that waited for it, even while a timed-out flush still waits', async () => {
+    const held: ((result: { code: ExportResultCode; error?: Error }) => void)[] = [];
+    const holding: SpanExporter = {
+      export: (_spans, callback) => held.push(callback),
+      shutdown: () => Promise.resolve(),
+    };
+    const tracing = initTracing({ exporters: [holding], logLevel: 'none', env: {} });
+    endSpans('first invocation');
+    const abandoned = await beforeGuard(tracing.forceFlush(20));
+    expect(abandoned).toMatchObject({ ok: false, timedOut: true });
+
+    endSpans('second invocation');
+    const next = tracing.forceFlush(1_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(held).toHaveLength(2);
+    for (const callback of held) {
+      callback({ code: ExportResultCode.FAILED, error: new Error('collector gone') });
+    }
+
+    const result = await beforeGuard(next);
+    expect(result).toMatchObject({ ok: false, timedOut: false });
+    expect(result.error?.message).toMatch(/collector gone/);
+  });
+
   it('shuts down after a last flush', async () => {
     const memory = new InMemorySpanExporter();
     const shutdown = vi.spyOn(memory, 'shutdown');

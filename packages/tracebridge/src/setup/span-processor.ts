@@ -43,14 +43,17 @@ const SETTLED: Promise<void> = Promise.resolve();
  */
 export class BufferedSpanProcessor implements SpanProcessor {
   #buffer: ReadableSpan[] = [];
-  /** Exports that run on, each settled by the exporter's callback or by the export timeout. */
-  readonly #pending = new Set<Promise<void>>();
+  /**
+   * Exports that run on, each settled by the exporter's callback or by the export timeout, with
+   * the export's failure if it failed.
+   */
+  readonly #pending = new Set<Promise<Error | undefined>>();
   #timer: NodeJS.Timeout | undefined;
   /** Spans dropped because the buffer was full, since the last warning. */
   #dropped = 0;
   /** Spans dropped because the buffer was full, over the processor's life. */
   #droppedTotal = 0;
-  /** The first export failure since the last flush. */
+  /** The first export failure since the last flush, whether or not a flush waited for it. */
   #failure: Error | undefined;
   #stopped = false;
   readonly #maxQueueSize: number;
@@ -95,7 +98,9 @@ export class BufferedSpanProcessor implements SpanProcessor {
   forceFlush(): Promise<void> {
     this.#reportDrops();
     while (this.#buffer.length > 0) this.#exportBatch();
-    if (this.#pending.size > 0) return this.#drain();
+    // A failure known now (one before this flush, or an export that failed as it started) is
+    // handed to the drain: a timed-out flush still draining may take the shared one first.
+    if (this.#pending.size > 0) return this.#drain(this.#failure);
     return this.#takeFailure();
   }
 
@@ -132,14 +137,21 @@ export class BufferedSpanProcessor implements SpanProcessor {
     if (this.#buffer.length > 0 && this.#pending.size === 0) this.#exportBatch();
   };
 
-  async #drain(): Promise<void> {
+  /**
+   * Waits for every export, and rejects with `known` or the first failure among the exports it
+   * waited for: those are this flush's own, whichever flush takes the shared failure first.
+   */
+  async #drain(known: Error | undefined): Promise<void> {
+    let awaited = known;
     // Loop: a full batch or the timer may start another export while we wait.
-    while (this.#pending.size > 0) await Promise.all(this.#pending);
-    return this.#takeFailure();
+    while (this.#pending.size > 0) {
+      for (const failure of await Promise.all(this.#pending)) awaited ??= failure;
+    }
+    return this.#takeFailure(awaited);
   }
 
-  #takeFailure(): Promise<void> {
-    const failure = this.#failure;
+  #takeFailure(awaited?: Error): Promise<void> {
+    const failure = awaited ?? this.#failure;
     this.#failure = undefined;
     return failure ? Promise.reject(failure) : SETTLED;
   }
@@ -176,9 +188,7 @@ export class BufferedSpanProcessor implements SpanProcessor {
     this.#track(
       Promise.all(waiting).then(
         () => this.#send(spans),
-        (reason: unknown) => {
-          this.#fail(reason);
-        },
+        (reason: unknown) => this.#fail(reason),
       ),
     );
   }
@@ -187,18 +197,20 @@ export class BufferedSpanProcessor implements SpanProcessor {
    * Hands spans to the exporter in the suppressed context. Returns nothing when the exporter
    * answered before returning (nothing to wait for), else the export still running.
    */
-  #send(spans: ReadableSpan[]): Promise<void> | undefined {
+  #send(spans: ReadableSpan[]): Promise<Error | undefined> | undefined {
     // An object, not a `let`: the exporter's callback sets it, out of the compiler's sight.
     const state = { answered: false };
     let timer: NodeJS.Timeout | undefined;
-    let settle: (() => void) | undefined;
+    let settle: ((failure: Error | undefined) => void) | undefined;
     const finish = (result: ExportResult): void => {
       if (state.answered) return;
       state.answered = true;
       clearTimeout(timer);
-      if (result.code !== EXPORTED.code)
-        this.#fail(result.error ?? new Error('span export failed'));
-      settle?.();
+      const failure =
+        result.code === EXPORTED.code
+          ? undefined
+          : this.#fail(result.error ?? new Error('span export failed'));
+      settle?.(failure);
     };
     try {
       context.with(EXPORT_CONTEXT, () => {
@@ -208,7 +220,7 @@ export class BufferedSpanProcessor implements SpanProcessor {
       finish(exportFailed(asError(error)));
     }
     if (state.answered) return undefined;
-    const done = new Promise<void>((resolve) => {
+    const done = new Promise<Error | undefined>((resolve) => {
       settle = resolve;
       timer = setTimeout(() => {
         finish(
@@ -222,7 +234,7 @@ export class BufferedSpanProcessor implements SpanProcessor {
     return done;
   }
 
-  #track(done: Promise<void>): void {
+  #track(done: Promise<Error | undefined>): void {
     this.#pending.add(done);
     void done.finally(() => {
       this.#pending.delete(done);
@@ -230,7 +242,10 @@ export class BufferedSpanProcessor implements SpanProcessor {
     });
   }
 
-  #fail(reason: unknown): void {
-    this.#failure ??= asError(reason);
+  /** Records a failure and returns it as an Error. */
+  #fail(reason: unknown): Error {
+    const failure = asError(reason);
+    this.#failure ??= failure;
+    return failure;
   }
 }
