@@ -170,6 +170,43 @@ function tooLarge(what: string, maxBytes: number): OtlpRequestError {
 }
 
 /**
+ * Chunks kept up to `maxBytes`, each taken from `inFlight` as it is kept, for an export that
+ * holds `heldBefore` bytes there already; `what` names them in a 413.
+ */
+function heldChunks(
+  what: string,
+  maxBytes: number,
+  inFlight: BytesInFlight,
+  heldBefore: number,
+): {
+  /** Keeps `chunk`, or returns why it cannot. */
+  keep(chunk: Buffer): OtlpRequestError | undefined;
+  /** Drops every chunk kept and gives their bytes back. */
+  drop(): void;
+  /** The chunks as one buffer: the one chunk itself when there is only one. */
+  join(): Buffer;
+} {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return {
+    keep(chunk) {
+      if (size + chunk.length > maxBytes) return tooLarge(what, maxBytes);
+      const refusal = takeInFlight(inFlight, heldBefore + size, chunk.length);
+      if (refusal) return refusal;
+      size += chunk.length;
+      chunks.push(chunk);
+      return undefined;
+    },
+    drop() {
+      chunks.length = 0;
+      inFlight.release(size);
+      size = 0;
+    },
+    join: () => (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)),
+  };
+}
+
+/**
  * Collects the body up to `maxBytes`, taking every byte it holds from `inFlight`: a body it
  * resolves with holds its length there, for the caller to release; on failure it releases what
  * it took itself. Past either limit it rejects at once and discards the rest as it comes, so the
@@ -184,34 +221,21 @@ function readBody(
     const declared = Number(request.headers['content-length']);
     let discarding = declared > maxBytes;
     if (discarding) reject(tooLarge(`the body (${declared} bytes declared)`, maxBytes));
-    const chunks: Buffer[] = [];
-    // The bytes kept in `chunks`, each taken from `inFlight`.
-    let size = 0;
+    const kept = heldChunks('the body', maxBytes, inFlight, 0);
     const discard = (error: OtlpRequestError): void => {
       discarding = true;
-      chunks.length = 0;
-      inFlight.release(size);
-      size = 0;
+      kept.drop();
       reject(error);
     };
     request.on('data', (chunk: Buffer) => {
       if (discarding) return;
-      if (size + chunk.length > maxBytes) {
-        discard(tooLarge('the body', maxBytes));
-        return;
-      }
-      const refusal = takeInFlight(inFlight, size, chunk.length);
-      if (refusal) {
-        discard(refusal);
-      } else {
-        size += chunk.length;
-        chunks.push(chunk);
-      }
+      const refusal = kept.keep(chunk);
+      if (refusal) discard(refusal);
     });
     request.on('end', () => {
       // A body that came in one chunk (most, up to the 64 KiB of one socket read) is used as
       // it is: the socket hands each read a buffer of its own, so there is nothing to copy it from.
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      resolve(kept.join());
     });
     // A client gone mid-body ('aborted'). After the whole body neither event changes anything:
     // the caller holds the body's bytes then.
@@ -240,35 +264,22 @@ function readBody(
 function gunzipWithin(body: Buffer, maxBytes: number, inFlight: BytesInFlight): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const inflate = createGunzip();
-    const chunks: Buffer[] = [];
-    // The bytes kept in `chunks`, each taken from `inFlight`.
-    let size = 0;
+    const kept = heldChunks('the decompressed body', maxBytes, inFlight, body.length);
     let failed = false;
     const fail = (error: OtlpRequestError): void => {
       if (failed) return;
       failed = true;
       inflate.destroy();
-      chunks.length = 0;
-      inFlight.release(size);
-      size = 0;
+      kept.drop();
       reject(error);
     };
     inflate.on('data', (chunk: Buffer) => {
       if (failed) return;
-      if (size + chunk.length > maxBytes) {
-        fail(tooLarge('the decompressed body', maxBytes));
-        return;
-      }
-      const refusal = takeInFlight(inFlight, body.length + size, chunk.length);
-      if (refusal) {
-        fail(refusal);
-      } else {
-        size += chunk.length;
-        chunks.push(chunk);
-      }
+      const refusal = kept.keep(chunk);
+      if (refusal) fail(refusal);
     });
     inflate.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks, size));
+      if (!failed) resolve(kept.join());
     });
     inflate.on('error', (error) => {
       fail(
