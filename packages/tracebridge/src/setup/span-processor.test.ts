@@ -221,6 +221,37 @@ describe('BufferedSpanProcessor', () => {
     expect(span?.resource.attributes['cloud.account.id']).toBe('123456789012');
   });
 
+  it('reports an export that failed as it started, after a resource wait, to every flush that waited', async () => {
+    let settle: () => void = () => {};
+    const resource = resourceFromAttributes({
+      'service.name': 'orders',
+      'cloud.account.id': new Promise<string>((resolve) => {
+        settle = () => {
+          resolve('123456789012');
+        };
+      }),
+    });
+    const refusing: SpanExporter = {
+      export: (_spans, callback) => {
+        callback(exportFailed(new Error('refused at once')));
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const { end, processor } = setUp(refusing, {}, resource);
+    end('cold start');
+
+    const outcome = (flush: Promise<void>) =>
+      flush.then(
+        () => 'ok',
+        (error: unknown) => (error as Error).message,
+      );
+    const first = outcome(processor.forceFlush());
+    const second = outcome(processor.forceFlush());
+    settle();
+
+    expect([await first, await second]).toEqual(['refused at once', 'refused at once']);
+  });
+
   it('exports with tracing suppressed, so an instrumented transport records nothing', async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager());
     const seen: unknown[] = [];

@@ -98,9 +98,7 @@ export class BufferedSpanProcessor implements SpanProcessor {
   forceFlush(): Promise<void> {
     this.#reportDrops();
     while (this.#buffer.length > 0) this.#exportBatch();
-    // A failure known now (one before this flush, or an export that failed as it started) is
-    // handed to the drain: a timed-out flush still draining may take the shared one first.
-    if (this.#pending.size > 0) return this.#drain(this.#failure);
+    if (this.#pending.size > 0) return this.#drain();
     return this.#takeFailure();
   }
 
@@ -138,11 +136,14 @@ export class BufferedSpanProcessor implements SpanProcessor {
   };
 
   /**
-   * Waits for every export, and rejects with `known` or the first failure among the exports it
-   * waited for: those are this flush's own, whichever flush takes the shared failure first.
+   * Waits for every export, and rejects with the failure known as it starts (one before this
+   * flush, or an export that failed as it started) or the first among the exports it waited
+   * for: those are this flush's own, whichever flush takes the shared failure first (a timed-out
+   * flush may still be draining).
    */
-  async #drain(known: Error | undefined): Promise<void> {
-    let awaited = known;
+  async #drain(): Promise<void> {
+    // Read before the first await, so it is the failure known when the flush called this.
+    let awaited = this.#failure;
     // Loop: a full batch or the timer may start another export while we wait.
     while (this.#pending.size > 0) {
       for (const failure of await Promise.all(this.#pending)) awaited ??= failure;
@@ -194,23 +195,23 @@ export class BufferedSpanProcessor implements SpanProcessor {
   }
 
   /**
-   * Hands spans to the exporter in the suppressed context. Returns nothing when the exporter
-   * answered before returning (nothing to wait for), else the export still running.
+   * Hands spans to the exporter in the suppressed context. Returns the export still running,
+   * settling with its failure if it fails; or, when the exporter answered before returning, that
+   * failure itself (undefined for a success), so that every path reports a failure alike.
    */
-  #send(spans: ReadableSpan[]): Promise<Error | undefined> | undefined {
-    // An object, not a `let`: the exporter's callback sets it, out of the compiler's sight.
-    const state = { answered: false };
+  #send(spans: ReadableSpan[]): Promise<Error | undefined> | Error | undefined {
+    // An object, not `let`s: the exporter's callback sets it, out of the compiler's sight.
+    const state: { answered: boolean; failure?: Error } = { answered: false };
     let timer: NodeJS.Timeout | undefined;
     let settle: ((failure: Error | undefined) => void) | undefined;
     const finish = (result: ExportResult): void => {
       if (state.answered) return;
       state.answered = true;
       clearTimeout(timer);
-      const failure =
-        result.code === EXPORTED.code
-          ? undefined
-          : this.#fail(result.error ?? new Error('span export failed'));
-      settle?.(failure);
+      if (result.code !== EXPORTED.code) {
+        state.failure = this.#fail(result.error ?? new Error('span export failed'));
+      }
+      settle?.(state.failure);
     };
     try {
       context.with(EXPORT_CONTEXT, () => {
@@ -219,7 +220,7 @@ export class BufferedSpanProcessor implements SpanProcessor {
     } catch (error) {
       finish(exportFailed(asError(error)));
     }
-    if (state.answered) return undefined;
+    if (state.answered) return state.failure;
     const done = new Promise<Error | undefined>((resolve) => {
       settle = resolve;
       timer = setTimeout(() => {
