@@ -1,5 +1,6 @@
 import { type SpanContext, TraceFlags, isSpanContextValid } from '@opentelemetry/api';
 import { ownString } from './propagator.js';
+import { ParsedSpanContext } from './w3c.js';
 
 const DECIMAL_ID = /^[0-9]{1,20}$/;
 const HEX_HIGH_BITS = /^[0-9a-f]{16}$/;
@@ -39,11 +40,10 @@ export function parseDatadogHeaders(headers: unknown): SpanContext | undefined {
   const spanId = decimalToHex64(ownString(headers, 'x-datadog-parent-id') ?? '');
   if (!traceIdLow || !spanId) return undefined;
   const priority = Number(ownString(headers, 'x-datadog-sampling-priority') ?? '1');
-  const spanContext: SpanContext = {
-    traceId: `${highTraceIdBits(ownString(headers, 'x-datadog-tags'))}${traceIdLow}`,
+  const spanContext = new ParsedSpanContext(
+    `${highTraceIdBits(ownString(headers, 'x-datadog-tags'))}${traceIdLow}`,
     spanId,
-    traceFlags: priority > 0 ? TraceFlags.SAMPLED : TraceFlags.NONE,
-    isRemote: true,
-  };
+    priority > 0 ? TraceFlags.SAMPLED : TraceFlags.NONE,
+  );
   return isSpanContextValid(spanContext) ? spanContext : undefined;
 }

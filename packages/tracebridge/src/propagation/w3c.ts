@@ -76,11 +76,13 @@ function isNonZeroHex(text: string, start: number, end: number): boolean {
 }
 
 /**
- * A span context that {@link parseTraceparent} read from a valid `traceparent`. A class, so
- * that the tracer and the extraction can tell it from any other span context by its type and
- * skip checking both ids again: the API's check runs two regular expressions per message, and
- * more than a microsecond in a new process whose code is not optimised yet (measured on
- * Node 20). Its ids are read-only; a span context built any other way is checked as before.
+ * A span context that a parser read from a trace header and found valid: {@link parseTraceparent}
+ * for `traceparent`, and the X-Ray and Datadog header parsers. A class, so that the tracer and the
+ * extraction can tell it from any other span context by its type and skip checking both ids
+ * again: the API's check runs two regular expressions per message, and more than a microsecond
+ * in a new process whose code is not optimised yet (measured on Node 20). Its ids are read-only;
+ * a span context built any other way is checked as before, and so is one of these that a parser
+ * has not returned yet.
  *
  * @example
  * parseTraceparent(header) instanceof ParsedSpanContext; // true for every valid header

@@ -9,6 +9,7 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { X_AMZN_TRACE_ID_HEADER } from './names.js';
+import { ParsedSpanContext } from './w3c.js';
 
 /** X-Ray trace header version: the `1` in `Root=1-…`. */
 const XRAY_ROOT_VERSION = '1';
@@ -66,12 +67,11 @@ export function parseXRayHeader(header: string): SpanContext | undefined {
     else if (key === 'sampled') sampled = value === '1';
   }
   if (!root || !parent) return undefined;
-  const spanContext: SpanContext = {
-    traceId: `${root[1] ?? ''}${root[2] ?? ''}`,
-    spanId: parent,
-    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-    isRemote: true,
-  };
+  const spanContext = new ParsedSpanContext(
+    `${root[1] ?? ''}${root[2] ?? ''}`,
+    parent,
+    sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+  );
   return isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
