@@ -20,10 +20,10 @@ function remainingMs(lambdaContext: LambdaContext): number {
  * its own result. Warns once per failed flush; initTracing's exporters report their own
  * failures, so a failure through its set-up is not repeated here.
  */
-export async function flushBeforeFreeze(
+async function flushBeforeFreeze(
   lambdaContext: LambdaContext,
   provider: TracerProvider | undefined,
-  marginMs = DEFAULT_FLUSH_MARGIN_MS,
+  marginMs: number,
 ): Promise<void> {
   const budgetMs = Math.max(0, remainingMs(lambdaContext) - marginMs);
   const throughSetUp = provider === undefined && currentRegistration() !== undefined;

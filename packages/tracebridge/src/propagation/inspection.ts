@@ -22,7 +22,7 @@ export type WrappedEvent = (typeof WrappedEvent)[keyof typeof WrappedEvent];
 
 /** The trace context of a Lambda event record and where it came from. */
 export interface RecordContext {
-  /** `ROOT_CONTEXT` with the producer's span (and baggage), or `ROOT_CONTEXT` when none was found. */
+  /** An empty context with the producer's span (and baggage) set, or `ROOT_CONTEXT` when none was found. */
   readonly context: Context;
   /** The producer's span context, or `undefined` when the record starts a new trace. */
   readonly spanContext: SpanContext | undefined;

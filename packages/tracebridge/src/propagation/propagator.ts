@@ -16,7 +16,7 @@ export type TextMap = Record<string, string>;
  */
 export const textMapGetter: TextMapGetter<Readonly<Record<string, unknown>>> = {
   keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => recordString(carrier, key),
+  get: recordString,
 };
 
 /**
@@ -63,8 +63,7 @@ export function ownProperty(value: unknown, key: string): unknown {
 
 /** Reads an own string property of an untrusted object. */
 export function ownString(value: unknown, key: string): string | undefined {
-  const property = ownProperty(value, key);
-  return typeof property === 'string' ? property : undefined;
+  return isPlainRecord(value) ? recordString(value, key) : undefined;
 }
 
 /**

@@ -1,14 +1,12 @@
+import { INVALID_SPANID, INVALID_TRACEID } from '@opentelemetry/api';
 import type { IdGenerator } from '@opentelemetry/sdk-trace';
 
 // X-Ray trace ids: 8 hex digits of epoch seconds, then 96 random bits (X-Ray trace id format).
 const EPOCH_HEX_DIGITS = 8;
 const RANDOM_TRACE_HEX_DIGITS = 24;
-// W3C span ids are 64 bits; all zeros is the invalid span id (W3C Trace Context).
+// W3C span ids are 64 bits and trace ids 128; all zeros is invalid for either (W3C Trace Context).
 const SPAN_ID_HEX_DIGITS = 16;
-const INVALID_SPAN_ID = '0'.repeat(SPAN_ID_HEX_DIGITS);
-// W3C trace ids are 128 bits; all zeros is the invalid trace id (W3C Trace Context).
 const TRACE_ID_HEX_DIGITS = 32;
-const INVALID_TRACE_ID = '0'.repeat(TRACE_ID_HEX_DIGITS);
 // One Math.random() call yields 32 usable random bits: 8 hex digits.
 const HEX_DIGITS_PER_DRAW = 8;
 const DRAW_RANGE = 2 ** 32;
@@ -61,7 +59,7 @@ export class XRayIdGenerator implements IdGenerator {
 
 function randomSpanId(): string {
   let spanId = randomHex(SPAN_ID_HEX_DIGITS);
-  while (spanId === INVALID_SPAN_ID) spanId = randomHex(SPAN_ID_HEX_DIGITS);
+  while (spanId === INVALID_SPANID) spanId = randomHex(SPAN_ID_HEX_DIGITS);
   return spanId;
 }
 
@@ -80,7 +78,7 @@ function randomSpanId(): string {
 export class RandomIdGenerator implements IdGenerator {
   generateTraceId(): string {
     let traceId = randomHex(TRACE_ID_HEX_DIGITS);
-    while (traceId === INVALID_TRACE_ID) traceId = randomHex(TRACE_ID_HEX_DIGITS);
+    while (traceId === INVALID_TRACEID) traceId = randomHex(TRACE_ID_HEX_DIGITS);
     return traceId;
   }
 

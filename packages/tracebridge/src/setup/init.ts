@@ -165,8 +165,8 @@ function setUp(options: TracingOptions, env: Env): Registration {
 /**
  * Settles the ARN attributes, empty, one batch delay after the first span ends unless an
  * invocation context was recorded by then. An application that uses no tracebridge wrapper
- * never records one, and its BatchSpanProcessor would otherwise wait for the resource forever
- * and export nothing on its own timer. The wrappers record the context as an invocation starts,
+ * never records one, and the span processor, which waits for a resource's pending attributes
+ * before each export, would otherwise export nothing on its own timer. The wrappers record the context as an invocation starts,
  * long before that delay passes, so spans ended during the cold start still get the ARN.
  */
 function settleWithinOneBatchDelay(
@@ -192,8 +192,8 @@ function settleWithinOneBatchDelay(
 /**
  * Pushes the processors' buffered spans to the exporters, then waits for every export in
  * flight, including those the processors' timers started before this flush. The processors are
- * flushed directly, not through the provider's forceFlush, which arms a timer and two promises
- * per processor on every invocation; the caller's deadline bounds the whole flush instead.
+ * flushed directly, not through the provider's forceFlush, which also flushes the ARN settler
+ * and does not wait for the exporters; the caller's deadline bounds the whole flush instead.
  */
 async function flushAll(
   processors: readonly BufferedSpanProcessor[],

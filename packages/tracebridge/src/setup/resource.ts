@@ -49,9 +49,8 @@ class SettlingResource implements Resource {
   constructor(attributes: Attributes, late?: Promise<Attributes>) {
     this.#attributes = attributes;
     this.#pending = late?.then((settled) => {
-      const known = Object.entries(settled).filter(([, value]) => value !== undefined);
       // The configured attributes win over those of the ARN, as they did before it came.
-      this.#attributes = { ...Object.fromEntries(known), ...this.#attributes };
+      this.#attributes = { ...settled, ...this.#attributes };
       this.#pending = undefined;
     });
   }

@@ -41,7 +41,7 @@ export interface SpanSettings {
 }
 
 /** What the tracer decided before the span exists. */
-export interface SpanStart {
+interface SpanStart {
   readonly name: string;
   readonly kind: SpanKind;
   readonly spanContext: SpanContext;

@@ -32,10 +32,8 @@ export interface LeanTracerProviderOptions {
   readonly spanProcessors: readonly SpanProcessor[];
 }
 
-interface TracerSettings {
-  readonly sampler: Sampler;
-  readonly idGenerator: IdGenerator;
-}
+/** What a tracer reads from the provider's options itself. */
+type TracerSettings = Pick<LeanTracerProviderOptions, 'sampler' | 'idGenerator'>;
 
 /**
  * Starts spans: asks the sampler, takes ids from the id generator, and gives recording spans
@@ -48,7 +46,7 @@ interface TracerSettings {
  * tracer.startActiveSpan('work', (span) => span.end());
  * ```
  */
-export class LeanTracer implements Tracer {
+class LeanTracer implements Tracer {
   readonly #spans: SpanSettings;
   readonly #settings: TracerSettings;
 
@@ -147,7 +145,7 @@ export class LeanTracerProvider implements TracerProvider {
     const key = `${name}@${version ?? ''}:${options?.schemaUrl ?? ''}`;
     let tracer = this.#tracers.get(key);
     if (tracer === undefined) {
-      const { resource, limits, spanProcessors, sampler, idGenerator } = this.#options;
+      const { resource, limits, spanProcessors } = this.#options;
       tracer = new LeanTracer(
         {
           resource,
@@ -155,7 +153,7 @@ export class LeanTracerProvider implements TracerProvider {
           processors: spanProcessors,
           scope: { name, version, schemaUrl: options?.schemaUrl },
         },
-        { sampler, idGenerator },
+        this.#options,
       );
       this.#tracers.set(key, tracer);
     }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:dgram';
 import { TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { asError } from '../../propagation/diag.js';
 import { encodeTraceRequest } from './otlp/protobuf.js';
 import { TrackedExporter } from './tracker.js';
 
@@ -103,7 +104,7 @@ export class XRayDaemonExporter extends TrackedExporter {
         await this.#sendOne(datagram);
       }
     } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause);
+      const reason = asError(cause).message;
       throw new Error(`X-Ray export of ${spans.length} span(s) to ${target} failed: ${reason}`, {
         cause,
       });

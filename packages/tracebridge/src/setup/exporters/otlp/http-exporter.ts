@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { asError } from '../../../propagation/diag.js';
 import type { OtlpConfig } from '../../config/resolve.js';
 import { TrackedExporter } from '../tracker.js';
 import { type HttpClient, httpClient } from './http-client.js';
@@ -75,7 +76,7 @@ export class OtlpHttpExporter extends TrackedExporter {
     try {
       ({ status, quote } = await this.#client.post(body));
     } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause);
+      const reason = asError(cause).message;
       const hint =
         errorCode(cause) === 'ECONNREFUSED'
           ? ': is a collector listening there? OTEL_EXPORTER_OTLP_ENDPOINT sets where to send'
