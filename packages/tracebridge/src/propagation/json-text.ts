@@ -268,7 +268,7 @@ export function stringifyJson(value: unknown): string {
 
 /**
  * An array or object being written: its keys (none for an array), the next one to write, and
- * how many members an object has written (those with no JSON form are left out).
+ * how many items it has written (an object leaves out members with no JSON form).
  */
 interface OpenContainer {
   readonly value: object;
@@ -335,7 +335,7 @@ export function stringifyWithoutRecursion(root: unknown): string {
     // undefined for what has no JSON form: null in an array, left out of an object.
     const text = container ? undefined : (JSON.stringify(item) as string | undefined);
     if (keys && !container && text === undefined) continue;
-    if (keys ? top.written++ > 0 : index > 0) parts.push(',');
+    if (top.written++ > 0) parts.push(',');
     if (keys) parts.push(JSON.stringify(key), ':');
     if (container) openContainer(item);
     else parts.push(text ?? 'null');
