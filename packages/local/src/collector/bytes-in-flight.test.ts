@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { type RunningCollector, startCollector } from './server.js';
 import { exportOf, otlpSpan, traceIdOf } from './test-support/requests.js';
 
@@ -53,14 +53,20 @@ function postGzip(body: string): Promise<Response> {
 
 const bytesInFlight = () => collector.stats().otlpHttp.bytesInFlight;
 
+/** Polls until `condition()` holds, failing with vitest's own message after 5 s. */
 async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+  await vi.waitFor(
+    () => {
+      if (!condition()) throw new Error(`still waiting: ${bytesInFlight()} bytes in flight`);
+    },
+    { timeout: 5_000, interval: 5 },
+  );
 }
 
 /** Starts an export on a raw connection and sends the first `sent` bytes of its body. */
 async function startHeldExport(body: string, sent: number): Promise<Socket> {
-  const { port } = new URL(collector.endpoint);
-  const socket = connect(Number(port), '127.0.0.1');
+  const { port } = collector;
+  const socket = connect(port, '127.0.0.1');
   await once(socket, 'connect');
   socket.write(
     `POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,

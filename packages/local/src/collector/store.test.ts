@@ -249,7 +249,7 @@ describe('limits', () => {
     expect(store.stats().bytesStored).toBe(once - 2 * 40_000);
   });
 
-  it('estimates nested and array attribute values without recursion', () => {
+  it('estimates attribute values of any depth or width', () => {
     const store = createTraceStore();
     let nested: OtlpAnyValue = { stringValue: 'leaf' };
     for (let depth = 0; depth < 10_000; depth++) {

@@ -18,8 +18,8 @@ import {
   type TraceSummary,
 } from './trace-view.js';
 
-// A consumer span with seven attributes and a link measured about 1.1 KB of heap, so the
-// limit is some 110 MB: room for the demo many times over and for the 20,000-message load
+// A consumer span with seven attributes and a link measured about 1.0 KB of heap
+// (SPAN_OVERHEAD_BYTES below), so the limit is some 100 MB: room for the demo many times over and for the 20,000-message load
 // run of the reliability suite, while a runaway client cannot exhaust a laptop.
 export const DEFAULT_MAX_SPANS = 100_000;
 // The span limit bounds memory only while spans are of a usual size: one export may carry a
@@ -438,37 +438,38 @@ export function createTraceStore(options: TraceStoreOptions = {}): TraceStore {
  * The resource and scope are shared by the spans of an export and left out.
  */
 function spanHeapBytes(span: StoredSpan): number {
-  let characters = span.name.length + span.status.message.length + span.traceState.length;
-  let values = 0;
-  const pending: JsonValue[] = [span.attributes];
+  let bytes =
+    SPAN_OVERHEAD_BYTES +
+    BYTES_PER_CHARACTER * (span.name.length + span.status.message.length + span.traceState.length) +
+    valueBytes(span.attributes);
   for (const event of span.events) {
-    characters += event.name.length;
-    pending.push(event.attributes);
+    bytes += BYTES_PER_CHARACTER * event.name.length + valueBytes(event.attributes);
   }
   for (const link of span.links) {
-    characters += link.traceState.length;
-    pending.push(link.attributes);
+    bytes += BYTES_PER_CHARACTER * link.traceState.length + valueBytes(link.attributes);
   }
-  // A stack, not recursion: a kvlist value may nest as deep as the decoder allows.
-  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
-    if (typeof value === 'string') {
-      characters += value.length;
-    } else if (Array.isArray(value)) {
-      values += value.length;
-      // One push at a time: spreading an array of a million values overflows the call stack.
-      for (const item of value as readonly JsonValue[]) pending.push(item);
-    } else if (value !== null && typeof value === 'object') {
-      const record = value as Attributes;
-      for (const key of Object.keys(record)) {
-        characters += key.length;
-        values++;
-        pending.push(record[key] as JsonValue);
-      }
-    } else {
-      values++;
+  return bytes;
+}
+
+/**
+ * The estimated heap of an attribute value: its strings' characters, and a slot for every item,
+ * member and scalar. Recursion is safe: span-model cuts every value at MAX_ATTRIBUTE_DEPTH levels.
+ */
+function valueBytes(value: JsonValue): number {
+  if (typeof value === 'string') return BYTES_PER_CHARACTER * value.length;
+  let bytes = 0;
+  if (Array.isArray(value)) {
+    for (const item of value as readonly JsonValue[]) bytes += BYTES_PER_VALUE + valueBytes(item);
+  } else if (value !== null && typeof value === 'object') {
+    const record = value as Attributes;
+    for (const key of Object.keys(record)) {
+      bytes +=
+        BYTES_PER_VALUE + BYTES_PER_CHARACTER * key.length + valueBytes(record[key] as JsonValue);
     }
+  } else {
+    bytes = BYTES_PER_VALUE;
   }
-  return SPAN_OVERHEAD_BYTES + BYTES_PER_CHARACTER * characters + BYTES_PER_VALUE * values;
+  return bytes;
 }
 
 function asError(value: unknown, fallback: string): Error {
