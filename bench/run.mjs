@@ -34,9 +34,9 @@ if (unknownFlag !== undefined) {
   process.stderr.write(`Unknown argument ${unknownFlag}\n\n${USAGE}`);
   process.exit(2);
 }
-const quick = process.argv.includes('--quick');
-const onlyIndex = process.argv.indexOf('--only');
-const only = onlyIndex === -1 ? undefined : (process.argv[onlyIndex + 1] ?? '').split(',');
+const quick = args.includes('--quick');
+const onlyIndex = args.indexOf('--only');
+const only = onlyIndex === -1 ? undefined : (args[onlyIndex + 1] ?? '').split(',');
 const unknown = (only ?? []).filter((name) => !SECTIONS.includes(name));
 if (only?.length === 0 || unknown.length > 0) {
   throw new Error(`--only takes a comma-separated list of ${SECTIONS.join(', ')}`);
@@ -174,8 +174,9 @@ async function consumerCost() {
   return result;
 }
 
-/** The flush child's arguments: counts are warm repetitions, steady warm-up, steady repetitions, raw body bytes. */
-function flushChildArgs(variant, kind, counts) {
+/** The flush child's arguments, in the order `child/flush.mjs` reads them. */
+function flushChildArgs(variant, kind, reps, steadyWarmUp, steadyReps, rawBodyBytes) {
+  const counts = [reps, steadyWarmUp, steadyReps, rawBodyBytes];
   return [join(BENCH, 'child', 'flush.mjs'), variant, kind, ...counts.map(String)];
 }
 
@@ -185,18 +186,17 @@ async function flushes(receiver) {
   // Lambda's runtime has loaded node:http before the handler; a bare process has not, and only
   // its first flush is timed (the warm ones do not depend on it). "raw" is a hand-written
   // node:net POST of the same size: the floor any exporter stands on.
-  const flushChild = (variant, kind, reps, steadyWarmUp, steadyReps) =>
-    flushChildArgs(variant, kind, [reps, steadyWarmUp, steadyReps, exportBytes]);
   const { flushReps, flushSteadyWarmUp, flushSteadyReps } = PROFILE;
   const lambda = (variant) =>
-    flushChild(variant, 'lambda', flushReps, flushSteadyWarmUp, flushSteadyReps);
+    flushChildArgs(variant, 'lambda', flushReps, flushSteadyWarmUp, flushSteadyReps, exportBytes);
+  const bare = (variant) => flushChildArgs(variant, 'bare', 0, 0, 0, exportBytes);
   const samples = await childReports(
     {
       tracebridge: lambda('tracebridge'),
       official: lambda('official'),
       raw: lambda('raw'),
-      tracebridgeBare: flushChild('tracebridge', 'bare', 0, 0, 0),
-      officialBare: flushChild('official', 'bare', 0, 0, 0),
+      tracebridgeBare: bare('tracebridge'),
+      officialBare: bare('official'),
     },
     { env: lambdaEnv(receiver.endpoint), cwd: BENCH },
   );
@@ -227,7 +227,7 @@ async function flushes(receiver) {
  */
 async function bytesOfOneExport(receiver) {
   const before = { ...receiver.counts };
-  await runChild(flushChildArgs('tracebridge', 'bare', [0, 0, 0, 0]), {
+  await runChild(flushChildArgs('tracebridge', 'bare', 0, 0, 0, 0), {
     env: lambdaEnv(receiver.endpoint),
     cwd: BENCH,
   });
@@ -264,14 +264,21 @@ async function pipeline() {
   const load = { before: loadNow() };
   const { sqsMessages, kinesisRecords } = PROFILE.pipeline;
   log(`local pipeline: ${RUNS} runs × 2 variants`);
-  const samples = await interleaved(['traced', 'untraced'], async (variant) => {
-    const { report } = await runChild(
-      [join(BENCH, 'child', 'pipeline.mjs'), variant, String(sqsMessages), String(kinesisRecords)],
-      { cwd: BENCH },
-    );
-    if (report.warnings.length > 0) log(`${variant}: ${report.warnings.join(' | ')}`);
-    return report;
-  });
+  const child = (variant) => [
+    join(BENCH, 'child', 'pipeline.mjs'),
+    variant,
+    String(sqsMessages),
+    String(kinesisRecords),
+  ];
+  const samples = await childReports(
+    { traced: child('traced'), untraced: child('untraced') },
+    { cwd: BENCH },
+  );
+  for (const [variant, reports] of Object.entries(samples)) {
+    for (const { warnings } of reports) {
+      if (warnings.length > 0) log(`${variant}: ${warnings.join(' | ')}`);
+    }
+  }
   const result = { load: { ...load, after: loadNow() } };
   for (const kind of ['sqs', 'kinesis']) {
     const of = (pick) => summarize(samples, (s) => pick(s[kind]));
