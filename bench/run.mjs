@@ -238,13 +238,15 @@ async function bytesOfOneExport(receiver) {
 }
 
 async function producerCost() {
-  log(`producer cost: ${RUNS} runs × 4 variants`);
+  log(`producer cost: ${RUNS} runs × 6 variants`);
   const child = (file, name) => [join(BENCH, 'child', file), name, String(PROFILE.producerCalls)];
   const samples = await childReports(
     {
       esmNone: child('producer.mjs', 'none'),
+      esmCarriers: child('producer.mjs', 'carriers'),
       tracebridge: child('producer.mjs', 'tracebridge'),
       cjsNone: child('producer-aws-sdk.cjs', 'none'),
+      cjsCarriers: child('producer-aws-sdk.cjs', 'carriers'),
       awsSdk: child('producer-aws-sdk.cjs', 'aws-sdk'),
     },
     { cwd: BENCH },

@@ -1,4 +1,6 @@
-// Producer cost, CommonJS: argv = variant ("none" or "aws-sdk"), measured calls. The
+// Producer cost, CommonJS: argv = variant, measured calls. "none" is an untraced client,
+// "carriers" an untraced client sending entries that already carry the instrumentation's
+// attribute (the SDK's share of the cost), "aws-sdk" a client under the instrumentation. The
 // instrumentation patches the SDK through a require hook, so it is registered before the
 // client is required, as the ADOT layer does.
 'use strict';
@@ -10,7 +12,7 @@ const { registerInstrumentations } = require('@opentelemetry/instrumentation');
 const { AwsInstrumentation } = require('@opentelemetry/instrumentation-aws-sdk');
 const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 const { timeSends } = require('../lib/producer-loop.cjs');
-const { entries, stubbedClientOptions } = require('../lib/sqs-stub.cjs');
+const { entries, entriesCarrying, stubbedClientOptions } = require('../lib/sqs-stub.cjs');
 
 const [variant, callsArg] = process.argv.slice(2);
 let exported = 0;
@@ -34,7 +36,8 @@ if (variant === 'aws-sdk') {
 const { SendMessageBatchCommand, SQSClient } = require('@aws-sdk/client-sqs');
 
 const client = new SQSClient(stubbedClientOptions());
-timeSends(client, SendMessageBatchCommand, entries, Number(callsArg), async () => {
+const sent = variant === 'carriers' ? entriesCarrying('w3c') : entries;
+timeSends(client, SendMessageBatchCommand, sent, Number(callsArg), async () => {
   await flush();
   return exported;
 }).catch((error) => {

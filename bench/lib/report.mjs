@@ -320,12 +320,18 @@ function flushSection({ flush, profile }) {
 }
 
 function producerSection({ producer: { usPerCall, spansPerCall }, profile }) {
-  const tb = (usPerCall.tracebridge.median - usPerCall.esmNone.median) / 10;
-  const sdk = (usPerCall.awsSdk.median - usPerCall.cjsNone.median) / 10;
+  const perEntry = (traced, untraced) =>
+    (usPerCall[traced].median - usPerCall[untraced].median) / 10;
+  const tb = perEntry('tracebridge', 'esmNone');
+  const sdk = perEntry('awsSdk', 'cjsNone');
+  const tbCarriers = perEntry('esmCarriers', 'esmNone');
+  const sdkCarriers = perEntry('cjsCarriers', 'cjsNone');
+  const budget = 0.7 * sdk;
+  const met = tb <= budget;
   return [
     '## 5. Producer middleware cost',
     '',
-    `${profile.producerCalls} SendMessageBatch calls of 10 entries per run, after ${thousands(WARM_UP_CALLS)} warm-up calls, timed in chunks of ${CALLS_PER_CHUNK} (a run's figure is its median chunk, so that a garbage collection or a late JIT tier moves one chunk, not the run), on an SQSClient whose \`requestHandler\` answers a canned success (no socket). tracebridge's \`tracePropagation()\` runs in an ES module process; \`@opentelemetry/instrumentation-aws-sdk\` needs its require hook, so it runs in a CommonJS process that registers it before requiring the client. Each is compared with an untraced client in the same module format. Median (min–max).`,
+    `${profile.producerCalls} SendMessageBatch calls of 10 entries per run, after ${thousands(WARM_UP_CALLS)} warm-up calls, timed in chunks of ${CALLS_PER_CHUNK} (a run's figure is its median chunk, so that a garbage collection or a late JIT tier moves one chunk, not the run), on an SQSClient whose \`requestHandler\` answers a canned success (no socket). tracebridge's \`tracePropagation()\` runs in an ES module process; \`@opentelemetry/instrumentation-aws-sdk\` needs its require hook, so it runs in a CommonJS process that registers it before requiring the client. Each is compared with an untraced client in the same module format. "Carrying the context" is that untraced client sending entries that already hold, made once, what the tracing adds to each: the \`traceparent\` message attribute for the instrumentation, and that and the \`AWSTraceHeader\` system attribute for tracebridge (the design asks for both). What it adds is the AWS SDK's own work of serialising, logging-filtering and signing them, which no producer tracing that carries them can avoid; the rest of the added cost is the tracing's own code. Median (min–max).`,
     '',
     table(
       ['metric', 'tracebridge', 'instrumentation-aws-sdk', 'ratio', 'target'],
@@ -334,6 +340,13 @@ function producerSection({ producer: { usPerCall, spansPerCall }, profile }) {
           'per call, untraced',
           cell(usPerCall.esmNone, 'µs'),
           cell(usPerCall.cjsNone, 'µs'),
+          '—',
+          '—',
+        ],
+        [
+          'per call, untraced, carrying the context',
+          cell(usPerCall.esmCarriers, 'µs'),
+          cell(usPerCall.cjsCarriers, 'µs'),
           '—',
           '—',
         ],
@@ -356,15 +369,35 @@ function producerSection({ producer: { usPerCall, spansPerCall }, profile }) {
           `${fixed(tb, 2)} µs`,
           `${fixed(sdk, 2)} µs`,
           ratio(tb, sdk),
-          `≤ 0.7×: ${verdict(tb <= 0.7 * sdk)}`,
+          `≤ 0.7×: ${verdict(met)}`,
+        ],
+        [
+          'of which the SDK carrying the context',
+          `${fixed(tbCarriers, 2)} µs`,
+          `${fixed(sdkCarriers, 2)} µs`,
+          ratio(tbCarriers, sdkCarriers),
+          '—',
+        ],
+        [
+          "of which the tracing's own code",
+          `${fixed(tb - tbCarriers, 2)} µs`,
+          `${fixed(sdk - sdkCarriers, 2)} µs`,
+          ratio(tb - tbCarriers, sdk - sdkCarriers),
+          '—',
         ],
       ],
     ),
     '',
-    tb <= 0.7 * sdk
-      ? ''
-      : `Missed: tracebridge records ${fixed(spansPerCall.tracebridge.median, 0)} spans per 10-entry call (a send span and one \`create\` span per entry, as the messaging conventions recommend for batches) where the instrumentation records ${fixed(spansPerCall.awsSdk.median, 0)}, as the row above shows, and adds the \`AWSTraceHeader\` system attribute to every entry; both are required by the design (one span per entry to link each consumer to its message, and X-Ray's header for AWS's own service map). A CPU profile of 5,000 calls (\`node --cpu-prof bench/child/producer.mjs tracebridge 4000\`, 2026-11-24, with tracebridge's own span and tracer) puts 56 % of the time in the AWS SDK (serialising, the endpoint and retry middleware, SigV4 signing of the larger request), 10.5 % in tracebridge's code, its 11 spans included (8.3 % plus 7.5 % for the SDK's spans before), 1.1 % in the OpenTelemetry API and 8.2 % in garbage collection; nothing of tracebridge's is above 2.1 %. The earlier profile that found 0.87× without the \`create\` spans and the header was taken with the previous, noisier timing (one 1,000-call figure per process), and is not repeated here.`,
+    met ? '' : producerMiss({ tb, sdk, tbCarriers, sdkCarriers, budget, spansPerCall }),
   ].join('\n');
+}
+
+function producerMiss({ tb, sdk, tbCarriers, sdkCarriers, budget, spansPerCall }) {
+  const floor =
+    tbCarriers >= budget
+      ? `Out of reach with the context the design carries: with no tracing at all, the AWS SDK spends ${fixed(tbCarriers, 2)} µs per entry sending the two attributes, as much as or more than the whole target of ${fixed(budget, 2)} µs (0.7× of the instrumentation's ${fixed(sdk, 2)} µs), before a single span is made.`
+      : `With no tracing at all, the AWS SDK spends ${fixed(tbCarriers, 2)} µs per entry sending the two attributes, ${percent(tbCarriers / budget)} of the target's ${fixed(budget, 2)} µs (0.7× of the instrumentation's ${fixed(sdk, 2)} µs). That leaves ${fixed(budget - tbCarriers, 2)} µs per entry for all of the tracing's own work: its ${fixed(spansPerCall.tracebridge.median / 10, 1)} spans per entry started, ended and exported, the two headers formatted, and each entry measured against the batch's size limit and copied; tracebridge's code takes ${fixed(tb - tbCarriers, 2)} µs for it.`;
+  return `Missed: tracebridge adds ${fixed(tb, 2)} µs per entry, ${ratio(tb, sdk)} the instrumentation's ${fixed(sdk, 2)} µs. ${floor} The instrumentation's one attribute costs the SDK ${fixed(sdkCarriers, 2)} µs. tracebridge's own code records ${fixed(spansPerCall.tracebridge.median, 0)} spans per 10-entry call (a send span and one \`create\` span per entry, as the messaging conventions recommend for batches, so that each consumer links to its own message) where the instrumentation records ${fixed(spansPerCall.awsSdk.median, 0)}, and still takes ${ratio(tb - tbCarriers, sdk - sdkCarriers)} the instrumentation's own time. A CPU profile of the untraced client with and without the attributes (\`node --cpu-prof bench/child/producer.mjs carriers 6000\` against \`none\`, 2026-11-24) puts the difference in the SDK's schema-driven JSON serialiser (\`NormalizedSchema\`, \`structIterator\`, \`writeStruct\`, \`writeJsonString\`), in \`schemaLogFilter\`, which copies every input to filter sensitive members out of the logs whether or not a logger is set (about a fifth of the difference), and in SigV4 signing of the larger body.`;
 }
 
 const thousands = (value) =>

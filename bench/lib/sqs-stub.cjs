@@ -51,4 +51,34 @@ function entries() {
   }));
 }
 
-module.exports = { ENTRIES, entries, stubbedClientOptions };
+// The trace context as the producers put it on an entry, with the values' real lengths.
+const TRACEPARENT = {
+  traceparent: {
+    DataType: 'String',
+    StringValue: '00-6b05ab6f6e6c67cefaf01e5f11fa630a-957cc4fc634945cf-01',
+  },
+};
+const AWS_TRACE_HEADER = {
+  AWSTraceHeader: {
+    DataType: 'String',
+    StringValue: 'Root=1-6b05ab6f-6e6c67cefaf01e5f11fa630a;Parent=957cc4fc634945cf;Sampled=1',
+  },
+};
+
+/**
+ * Entries that already carry what a producer's tracing adds to each (no tracing runs): `w3c`, the
+ * `traceparent` message attribute, which is what `instrumentation-aws-sdk` adds; `w3c+xray`, that
+ * and the `AWSTraceHeader` system attribute, which is what tracebridge adds. The attribute
+ * objects are made once, so that the time an untraced client takes over `entries()` is the
+ * SDK's own work of sending them: the floor under any producer tracing that carries them.
+ */
+function entriesCarrying(carriers) {
+  return () =>
+    entries().map((entry) => {
+      entry.MessageAttributes = TRACEPARENT;
+      if (carriers === 'w3c+xray') entry.MessageSystemAttributes = AWS_TRACE_HEADER;
+      return entry;
+    });
+}
+
+module.exports = { ENTRIES, entries, entriesCarrying, stubbedClientOptions };
