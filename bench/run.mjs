@@ -106,24 +106,40 @@ function pick(stats, variants) {
 async function bundles() {
   log('bundling');
   const result = {};
-  for (const name of ['none', 'tracebridge', 'official', 'adot']) result[name] = await bundle(name);
+  for (const name of ['none', 'tracebridge', 'official', 'adot', 'raw-post']) {
+    result[name] = await bundle(name);
+  }
   return result;
 }
 
 async function coldStarts(built, receiver) {
-  log(`cold start: ${RUNS} runs × 5 variants`);
   const paths = {
     none: built.none.path,
     tracebridge: built.tracebridge.path,
     official: built.official.path,
     adot: built.adot.path,
     adotUnbundled: join(FIXTURES, 'adot.mjs'),
+    raw: built['raw-post'].path,
   };
+  const coldChild = async (variant, env) => {
+    const before = { ...receiver.counts };
+    const run = await runChild([join(BENCH, 'child', 'cold.mjs'), paths[variant]], {
+      env: { ...lambdaEnv(receiver.endpoint), ...env },
+      cwd: BENCH,
+    });
+    return {
+      ...run,
+      exports: receiver.counts.requests - before.requests,
+      bytes: receiver.counts.bytes - before.bytes,
+    };
+  };
+  // The raw POST's body is as large as tracebridge's export of the same invocation.
+  const rawEnv = { BENCH_RAW_BODY_BYTES: String((await coldChild('tracebridge')).bytes) };
+  log(`cold start: ${RUNS} runs × ${Object.keys(paths).length} variants`);
   const samples = await interleaved(Object.keys(paths), async (variant) => {
-    const before = receiver.counts.requests;
-    const { spawnedAt, exitedAt, report } = await runChild(
-      [join(BENCH, 'child', 'cold.mjs'), paths[variant]],
-      { env: lambdaEnv(receiver.endpoint), cwd: BENCH },
+    const { spawnedAt, exitedAt, report, exports } = await coldChild(
+      variant,
+      variant === 'raw' ? rawEnv : {},
     );
     return {
       coldMs: report.invocationEndEpochMs - spawnedAt,
@@ -131,10 +147,11 @@ async function coldStarts(built, receiver) {
       maxRssMb: report.maxRssKb / 1024,
       importMs: report.importMs,
       invokeMs: report.invokeMs,
-      exports: receiver.counts.requests - before,
+      exports,
     };
   });
   return {
+    rawBodyBytes: Number(rawEnv.BENCH_RAW_BODY_BYTES),
     coldMs: summarize(samples, (s) => s.coldMs),
     processMs: summarize(samples, (s) => s.processMs),
     maxRssMb: summarize(samples, (s) => s.maxRssMb),

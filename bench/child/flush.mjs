@@ -4,48 +4,19 @@
 // untimed flushes, `steady repetitions` 10-span flushes once more.
 // A "lambda" process loads node:http first, as Lambda's runtime client does before it imports the
 // handler (see cold.mjs); a "bare" one leaves every module to the exporter.
-// The "raw" variant is the floor: the same POST written by hand on one node:net connection, with a
-// body of `raw body bytes` (the size of tracebridge's 10-span export), and no spans at all.
+// The "raw" variant is the floor (lib/raw-post.mjs), with a body of `raw body bytes` (the size of
+// tracebridge's 10-span export), and no spans at all.
 import { summary } from '../lib/stats.mjs';
 
 const [variant, kind, ...counts] = process.argv.slice(2);
 const [reps, steadyWarmUp, steadyReps, rawBodyBytes] = counts.map(Number);
 if (kind === 'lambda') await import('node:http');
 
-/** One keep-alive connection that POSTs a fixed body and waits for the receiver's whole answer. */
-async function rawPoster() {
-  const net = await import('node:net');
-  const url = new URL(`${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces`);
-  const body = Buffer.alloc(rawBodyBytes, 0x2a);
-  const head = `POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/x-protobuf\r\ncontent-length: ${body.length}\r\n\r\n`;
-  let socket;
-  let answered;
-  let received = '';
-  return () =>
-    new Promise((resolve, reject) => {
-      if (!socket) {
-        socket = net.connect(Number(url.port), url.hostname);
-        socket.setNoDelay(true);
-        socket.on('data', (chunk) => {
-          received += chunk.toString('latin1');
-          // The receiver answers chunked: the answer ends with the empty last chunk.
-          if (received.endsWith('\r\n0\r\n\r\n')) {
-            received = '';
-            answered();
-          }
-        });
-        socket.on('error', (error) => answered(error));
-      }
-      answered = (error) => (error ? reject(error) : resolve());
-      socket.cork();
-      socket.write(head, 'latin1');
-      socket.write(body);
-      socket.uncork();
-    });
-}
-
 async function setUp(name) {
-  if (name === 'raw') return { flush: await rawPoster() };
+  if (name === 'raw') {
+    const { rawPoster } = await import('../lib/raw-post.mjs');
+    return { flush: rawPoster(process.env.OTEL_EXPORTER_OTLP_ENDPOINT, rawBodyBytes) };
+  }
   if (name === 'tracebridge') {
     const { initTracing } = await import('tracebridge/setup');
     const tracing = initTracing();
