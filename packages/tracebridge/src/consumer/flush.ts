@@ -1,6 +1,7 @@
 import { diag, type Span, SpanStatusCode, type TracerProvider } from '@opentelemetry/api';
 import type { Context as LambdaContext } from 'aws-lambda';
-import { flushProvider, flushTracing, MAX_TIMER_MS } from '../setup/flush.js';
+import { type CancelDeadline, MAX_TIMER_MS, scheduleDeadline } from '../setup/deadlines.js';
+import { flushProvider, flushTracing } from '../setup/flush.js';
 import { currentRegistration } from '../setup/registry.js';
 import { recordFailure } from '../propagation/diag.js';
 import { DEFAULT_FLUSH_MARGIN_MS } from './invocation.js';
@@ -86,7 +87,7 @@ export function guardTimeout(
  */
 class InvocationTimeoutGuard implements TimeoutGuard {
   #fired = false;
-  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #cancelTimer: CancelDeadline | undefined;
   readonly #lambdaContext: LambdaContext;
   readonly #invocationSpan: Span;
   readonly #provider: TracerProvider | undefined;
@@ -103,11 +104,11 @@ class InvocationTimeoutGuard implements TimeoutGuard {
     this.#provider = provider;
     this.#marginMs = marginMs;
     const fireInMs = remainingMs(lambdaContext) - this.#leadMs();
-    this.#timer =
+    this.#cancelTimer =
       fireInMs > 0 && fireInMs <= MAX_TIMER_MS
-        ? setTimeout(() => {
+        ? scheduleDeadline(fireInMs, () => {
             this.#fire();
-          }, fireInMs).unref()
+          })
         : undefined;
   }
 
@@ -120,7 +121,7 @@ class InvocationTimeoutGuard implements TimeoutGuard {
   }
 
   finish(): Promise<void> {
-    clearTimeout(this.#timer);
+    this.#cancelTimer?.();
     if (!this.#fired) this.#invocationSpan.end();
     return flushBeforeFreeze(this.#lambdaContext, this.#provider, this.#marginMs);
   }

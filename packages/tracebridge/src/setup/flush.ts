@@ -4,14 +4,13 @@
 
 import { type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
 import { asError } from '../propagation/diag.js';
+import { MAX_TIMER_MS, scheduleDeadline } from './deadlines.js';
 import { TRACEBRIDGE_SCOPE } from '../version.js';
 import { currentRegistration } from './registry.js';
 import type { FlushResult } from './tracing.js';
 
 /** How long a flush waits when given no deadline: as long as one OTLP export may take. */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
-// setTimeout's largest delay; beyond it Node fires at once (Node.js timers documentation).
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const EXPORTED: FlushResult = { ok: true, timedOut: false };
 
@@ -57,15 +56,20 @@ export function withinDeadline(
   timeoutMs: number,
 ): Promise<FlushResult> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      resolve({
-        ok: false,
-        timedOut: true,
-        error: new Error(`the flush did not finish within ${timeoutMs} ms`),
-      });
-    }, timeoutMs);
+    // Keeps the process alive: a flush awaited at the end of a script waits for its deadline.
+    const cancel = scheduleDeadline(
+      timeoutMs,
+      () => {
+        resolve({
+          ok: false,
+          timedOut: true,
+          error: new Error(`the flush did not finish within ${timeoutMs} ms`),
+        });
+      },
+      true,
+    );
     const settle = (result: FlushResult): void => {
-      clearTimeout(timer);
+      cancel();
       resolve(result);
     };
     // Started at once, not in a microtask of its own: each promise costs the AsyncLocalStorage

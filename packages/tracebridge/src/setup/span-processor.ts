@@ -2,6 +2,7 @@ import { context, diag, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { asError } from '../propagation/diag.js';
 import { SUPPRESS_TRACING_KEY } from '../propagation/w3c.js';
+import { type CancelDeadline, scheduleDeadline } from './deadlines.js';
 import { EXPORTED, type ExportResult, exportFailed } from './exporters/tracker.js';
 import type { BatchOptions } from './options.js';
 
@@ -202,12 +203,12 @@ export class BufferedSpanProcessor implements SpanProcessor {
   #send(spans: ReadableSpan[]): Promise<Error | undefined> | Error | undefined {
     // An object, not `let`s: the exporter's callback sets it, out of the compiler's sight.
     const state: { answered: boolean; failure?: Error } = { answered: false };
-    let timer: NodeJS.Timeout | undefined;
+    let cancelTimer: CancelDeadline | undefined;
     let settle: ((failure: Error | undefined) => void) | undefined;
     const finish = (result: ExportResult): void => {
       if (state.answered) return;
       state.answered = true;
-      clearTimeout(timer);
+      cancelTimer?.();
       if (result.code !== EXPORTED.code) {
         state.failure = this.#fail(result.error ?? new Error('span export failed'));
       }
@@ -223,13 +224,13 @@ export class BufferedSpanProcessor implements SpanProcessor {
     if (state.answered) return state.failure;
     const done = new Promise<Error | undefined>((resolve) => {
       settle = resolve;
-      timer = setTimeout(() => {
+      cancelTimer = scheduleDeadline(this.#exportTimeoutMillis, () => {
         finish(
           exportFailed(
             new Error(`span export did not finish within ${this.#exportTimeoutMillis} ms`),
           ),
         );
-      }, this.#exportTimeoutMillis).unref();
+      });
     });
     this.#track(done);
     return done;

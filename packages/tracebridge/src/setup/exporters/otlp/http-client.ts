@@ -5,6 +5,7 @@
 // against 0.16 ms. Written with closures, which a minifier shortens, rather than classes.
 
 import type { Socket } from 'node:net';
+import { scheduleDeadline } from '../../deadlines.js';
 import { type AnswerReader, answerReader, type HttpAnswer } from './http-answer.js';
 
 /** Opens a new connection to the server (node:net's or node:tls's `connect`). */
@@ -121,7 +122,7 @@ export function httpClient(
     new Promise((resolve, reject) => {
       const { socket } = connection;
       const settle = (error: Error | undefined, answer?: HttpAnswer): void => {
-        clearTimeout(timer);
+        cancelTimer();
         connection.exchange = undefined;
         if (answer?.reusable && !socket.destroyed) {
           connection.reused = true;
@@ -133,9 +134,9 @@ export function httpClient(
         if (answer) resolve(answer);
         else reject(error ?? hangUp());
       };
-      const timer = setTimeout(() => {
+      const cancelTimer = scheduleDeadline(timeoutMs, () => {
         settle(new Error(`no answer within ${timeoutMs} ms`));
-      }, timeoutMs).unref();
+      });
       connection.exchange = { reader: answerReader(), settle };
       socket.cork();
       socket.write(`${head}${body.length}\r\n\r\n`, 'latin1');
