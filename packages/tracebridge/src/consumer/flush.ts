@@ -1,6 +1,6 @@
 import { diag, type Span, SpanStatusCode, type TracerProvider } from '@opentelemetry/api';
 import type { Context as LambdaContext } from 'aws-lambda';
-import { type CancelDeadline, MAX_TIMER_MS, scheduleDeadline } from '../setup/deadlines.js';
+import { type CancelDeadline, scheduleDeadline } from '../setup/deadlines.js';
 import { flushProvider, flushTracing } from '../setup/flush.js';
 import { currentRegistration } from '../setup/registry.js';
 import { recordFailure } from '../propagation/diag.js';
@@ -105,7 +105,7 @@ class InvocationTimeoutGuard implements TimeoutGuard {
     this.#marginMs = marginMs;
     const fireInMs = remainingMs(lambdaContext) - this.#leadMs();
     this.#cancelTimer =
-      fireInMs > 0 && fireInMs <= MAX_TIMER_MS
+      fireInMs > 0 && Number.isFinite(fireInMs)
         ? scheduleDeadline(fireInMs, () => {
             this.#fire();
           })

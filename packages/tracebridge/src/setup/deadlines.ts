@@ -97,6 +97,6 @@ function onTimer(): void {
     pending.delete(deadline);
     release(deadline);
   }
-  if (next < armedAt) arm(next);
+  if (next !== Number.POSITIVE_INFINITY) arm(next);
   for (const deadline of due) deadline.onDeadline();
 }
