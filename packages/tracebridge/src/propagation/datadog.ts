@@ -1,4 +1,4 @@
-import { type SpanContext, TraceFlags, isSpanContextValid } from '@opentelemetry/api';
+import { type SpanContext, TraceFlags } from '@opentelemetry/api';
 import { ownString } from './propagator.js';
 import { ParsedSpanContext } from './w3c.js';
 
@@ -40,10 +40,10 @@ export function parseDatadogHeaders(headers: unknown): SpanContext | undefined {
   const spanId = decimalToHex64(ownString(headers, 'x-datadog-parent-id') ?? '');
   if (!traceIdLow || !spanId) return undefined;
   const priority = Number(ownString(headers, 'x-datadog-sampling-priority') ?? '1');
-  const spanContext = new ParsedSpanContext(
+  // Valid by construction: both ids are non-zero hex of the right length.
+  return new ParsedSpanContext(
     `${highTraceIdBits(ownString(headers, 'x-datadog-tags'))}${traceIdLow}`,
     spanId,
     priority > 0 ? TraceFlags.SAMPLED : TraceFlags.NONE,
   );
-  return isSpanContextValid(spanContext) ? spanContext : undefined;
 }

@@ -1,11 +1,7 @@
-import {
-  type Context,
-  isSpanContextValid,
-  trace,
-  type TextMapPropagator,
-} from '@opentelemetry/api';
+import { type Context, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { describeError, warnOnce } from './diag.js';
 import { type TextMap, textMapSetter, w3cPropagator } from './propagator.js';
+import { isValidSpanContext } from './w3c.js';
 
 /** Options of the low-level inject functions. */
 export interface InjectOptions {
@@ -30,7 +26,7 @@ export function contextTextMap(
   propagator: TextMapPropagator = w3cPropagator,
 ): TextMap | undefined {
   const spanContext = trace.getSpanContext(context);
-  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
+  if (!spanContext || !isValidSpanContext(spanContext)) return undefined;
   const textMap: TextMap = {};
   try {
     propagator.inject(context, textMap, textMapSetter);

@@ -232,7 +232,7 @@ export class W3CPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     if (context.getValue(SUPPRESS_TRACING_KEY) === true) return;
     const spanContext = trace.getSpanContext(context);
-    if (spanContext && isSpanContextValid(spanContext)) {
+    if (spanContext && isValidSpanContext(spanContext)) {
       setter.set(carrier, TRACEPARENT, formatTraceparent(spanContext));
       const traceState = spanContext.traceState?.serialize();
       if (traceState) setter.set(carrier, TRACESTATE, traceState);

@@ -9,7 +9,7 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { X_AMZN_TRACE_ID_HEADER } from './names.js';
-import { ParsedSpanContext } from './w3c.js';
+import { isValidSpanContext, ParsedSpanContext } from './w3c.js';
 
 /** X-Ray trace header version: the `1` in `Root=1-…`. */
 const XRAY_ROOT_VERSION = '1';
@@ -90,7 +90,7 @@ export function parseXRayHeader(header: string): SpanContext | undefined {
 export class XRayPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const spanContext = trace.getSpanContext(context);
-    if (!spanContext || !isSpanContextValid(spanContext)) return;
+    if (!spanContext || !isValidSpanContext(spanContext)) return;
     setter.set(carrier, X_AMZN_TRACE_ID_HEADER, formatXRayHeader(spanContext));
   }
 
