@@ -307,7 +307,6 @@ export function tracedRecordHandler<Record = unknown>(
           kind,
           links,
           attributes: recordAttributes(item.description, Date.now(), recordContext.carrier),
-          root: !parentIsInvocation && !messageContext,
         },
         parent,
       );
