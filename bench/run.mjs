@@ -121,20 +121,18 @@ async function coldStarts(built, receiver) {
     adotUnbundled: join(FIXTURES, 'adot.mjs'),
     raw: built['raw-post'].path,
   };
+  const coldArgs = (variant) => [join(BENCH, 'child', 'cold.mjs'), paths[variant]];
   const coldChild = async (variant, env) => {
-    const before = { ...receiver.counts };
-    const run = await runChild([join(BENCH, 'child', 'cold.mjs'), paths[variant]], {
+    const before = receiver.counts.requests;
+    const run = await runChild(coldArgs(variant), {
       env: { ...lambdaEnv(receiver.endpoint), ...env },
       cwd: BENCH,
     });
-    return {
-      ...run,
-      exports: receiver.counts.requests - before.requests,
-      bytes: receiver.counts.bytes - before.bytes,
-    };
+    return { ...run, exports: receiver.counts.requests - before };
   };
   // The raw POST's body is as large as tracebridge's export of the same invocation.
-  const rawEnv = { BENCH_RAW_BODY_BYTES: String((await coldChild('tracebridge')).bytes) };
+  const rawBodyBytes = await bytesOfOneExport(receiver, coldArgs('tracebridge'));
+  const rawEnv = { BENCH_RAW_BODY_BYTES: String(rawBodyBytes) };
   log(`cold start: ${RUNS} runs × ${Object.keys(paths).length} variants`);
   const samples = await interleaved(Object.keys(paths), async (variant) => {
     const { spawnedAt, exitedAt, report, exports } = await coldChild(
@@ -151,7 +149,7 @@ async function coldStarts(built, receiver) {
     };
   });
   return {
-    rawBodyBytes: Number(rawEnv.BENCH_RAW_BODY_BYTES),
+    rawBodyBytes,
     coldMs: summarize(samples, (s) => s.coldMs),
     processMs: summarize(samples, (s) => s.processMs),
     maxRssMb: summarize(samples, (s) => s.maxRssMb),
@@ -198,7 +196,11 @@ function flushChildArgs(variant, kind, reps, steadyWarmUp, steadyReps, rawBodyBy
 }
 
 async function flushes(receiver) {
-  const exportBytes = await bytesOfOneExport(receiver);
+  // tracebridge's first export of 10 spans.
+  const exportBytes = await bytesOfOneExport(
+    receiver,
+    flushChildArgs('tracebridge', 'bare', 0, 0, 0, 0),
+  );
   log(`flush: ${RUNS} runs × 5 variants`);
   // Lambda's runtime has loaded node:http before the handler; a bare process has not, and only
   // its first flush is timed (the warm ones do not depend on it). "raw" is a hand-written
@@ -239,17 +241,14 @@ async function flushes(receiver) {
 }
 
 /**
- * The bytes of tracebridge's first export of 10 spans, as the receiver counts them: the size of
- * the raw POST's body.
+ * The bytes of the one export a child (`args`) sends, as the receiver counts them: the size of the
+ * raw POST's body that stands in for it.
  */
-async function bytesOfOneExport(receiver) {
+async function bytesOfOneExport(receiver, args) {
   const before = { ...receiver.counts };
-  await runChild(flushChildArgs('tracebridge', 'bare', 0, 0, 0, 0), {
-    env: lambdaEnv(receiver.endpoint),
-    cwd: BENCH,
-  });
+  await runChild(args, { env: lambdaEnv(receiver.endpoint), cwd: BENCH });
   if (receiver.counts.requests !== before.requests + 1) {
-    throw new Error('the flush child sent other than one export');
+    throw new Error(`${args.join(' ')} sent other than one export`);
   }
   return receiver.counts.bytes - before.bytes;
 }
